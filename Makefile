@@ -1,0 +1,46 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The local demo runs without the MFA requirement and says so on every page; `make run MFA=true` turns it on.
+MFA ?= false
+
+.PHONY: run setup test lint check worker beat clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Læringsnett kjører på http://$(HOST):$(PORT)/  (Ctrl+C stopper)"
+	LAERINGSNETT_REQUIRE_MFA=$(MFA) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+worker: setup
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: setup
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles

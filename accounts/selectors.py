@@ -1,0 +1,44 @@
+from allauth.mfa.models import Authenticator
+from django.db.models import QuerySet
+
+from .models import SERVICE_ROLES, STATSFORVALTER_ROLES, Invitation, Role
+from .permissions import get_active_role
+
+
+def user_has_totp(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def invitations_visible_to(user) -> QuerySet[Invitation]:
+    qs = Invitation.objects.select_related(
+        "embete", "tjeneste__vertskommune__embete", "partner", "invitert_av"
+    ).order_by("-opprettet")
+    if user.is_superuser:
+        return qs
+    role = get_active_role(user)
+    if role is None:
+        return qs.none()
+    if role.rolle == Role.BUFDIR:
+        return qs
+    if role.rolle in STATSFORVALTER_ROLES:
+        return qs.filter(tjeneste__vertskommune__embete=role.embete) | qs.filter(embete=role.embete)
+    if role.rolle == Role.TJENESTE_LEDER:
+        return qs.filter(tjeneste=role.tjeneste)
+    return qs.none()
+
+
+def roles_inviter_may_grant(user) -> list[tuple[str, str]]:
+    role = get_active_role(user)
+    if user.is_superuser:
+        return list(Role.choices)
+    if role is None:
+        return []
+    if role.rolle == Role.BUFDIR:
+        return [(r.value, r.label) for r in (Role.BUFDIR, *STATSFORVALTER_ROLES, Role.PARTNER)]
+    if role.rolle == Role.SF_LEDER:
+        return [(r.value, r.label) for r in (*SERVICE_ROLES, *STATSFORVALTER_ROLES, Role.PARTNER)]
+    if role.rolle == Role.SF_SAKSBEHANDLER:
+        return [(r.value, r.label) for r in (*SERVICE_ROLES, Role.PARTNER)]
+    if role.rolle == Role.TJENESTE_LEDER:
+        return [(r.value, r.label) for r in SERVICE_ROLES]
+    return []

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("invitasjoner/", views.invitation_list, name="invitation_list"),
+    path("invitasjoner/<int:pk>/trekk-tilbake/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitasjon/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("rolle/", views.switch_role, name="switch_role"),
+]

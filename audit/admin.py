@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from .models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["tidspunkt", "aktor", "rolle", "handling", "objekt"]
+    list_filter = ["handling"]
+    search_fields = ["objekt", "aktor__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, and what changed. Written only by services; never edited."""
+
+    tidspunkt = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
+    aktor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("utført av"),
+    )
+    rolle = models.CharField(_("rolle"), max_length=200, blank=True)
+    handling = models.CharField(_("handling"), max_length=100, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    objekt = models.CharField(_("objekt"), max_length=300, blank=True)
+    endringer = models.JSONField(_("endringer"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-tidspunkt", "-id"]
+        verbose_name = _("hendelse")
+        verbose_name_plural = _("revisjonsspor")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.tidspunkt:%Y-%m-%d %H:%M} {self.handling} {self.objekt}"

@@ -1,0 +1,17 @@
+"""Celery application. Tasks are thin wrappers around services (see */tasks.py)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("laeringsnett")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="laeringsnett.ping")
+def ping(value: str = "pong") -> str:
+    """Health check used to prove a round-trip through broker and worker."""
+    return value

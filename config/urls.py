@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from reporting.views import healthz, home
+
+admin.site.site_header = "Læringsnett – administrasjon"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("accounts.urls")),
+    path("organisasjoner/", include("organisations.urls")),
+    path("konto/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
+
+handler403 = "ui.views.permission_denied"
+handler404 = "ui.views.page_not_found"

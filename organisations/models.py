@@ -1,0 +1,198 @@
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_orgnr
+
+
+class Fylke(models.Model):
+    nummer = models.CharField(_("fylkesnummer"), max_length=2, unique=True)
+    navn = models.CharField(_("navn"), max_length=100)
+    embete = models.ForeignKey("Embete", on_delete=models.PROTECT, related_name="fylker", verbose_name=_("embete"))
+
+    class Meta:
+        ordering = ["nummer"]
+        verbose_name = _("fylke")
+        verbose_name_plural = _("fylker")
+
+    def __str__(self) -> str:
+        return f"{self.nummer} {self.navn}"
+
+
+class Embete(models.Model):
+    """One of the ten statsforvalter offices. Its name changes over time (see EmbeteNavn)."""
+
+    slug = models.SlugField(_("kortnavn"), max_length=60, unique=True)
+    navn = models.CharField(_("gjeldende navn"), max_length=200)
+
+    class Meta:
+        ordering = ["navn"]
+        verbose_name = _("embete")
+        verbose_name_plural = _("embeter")
+
+    def __str__(self) -> str:
+        return self.navn
+
+    def name_on(self, day: datetime.date) -> str:
+        """The name valid on a day (uses prefetched history when available)."""
+        for entry in self.navnehistorikk.all():
+            if (entry.gyldig_fra is None or entry.gyldig_fra <= day) and (
+                entry.gyldig_til is None or day <= entry.gyldig_til
+            ):
+                return entry.navn
+        return self.navn
+
+    def name_in_year(self, year: int) -> str:
+        """The name to show in reports about a year: the one valid on 31 December that year."""
+        return self.name_on(datetime.date(year, 12, 31))
+
+
+class EmbeteNavn(models.Model):
+    embete = models.ForeignKey(Embete, on_delete=models.CASCADE, related_name="navnehistorikk")
+    navn = models.CharField(_("navn"), max_length=200)
+    gyldig_fra = models.DateField(_("gyldig fra"), null=True, blank=True)
+    gyldig_til = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["embete", "gyldig_fra"]
+        verbose_name = _("navn på embete")
+        verbose_name_plural = _("navnehistorikk for embeter")
+        constraints = [
+            models.UniqueConstraint(fields=["embete", "gyldig_fra"], name="embetenavn_unique_from"),
+            models.CheckConstraint(
+                condition=Q(gyldig_fra__isnull=True)
+                | Q(gyldig_til__isnull=True)
+                | Q(gyldig_til__gte=models.F("gyldig_fra")),
+                name="embetenavn_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.navn} ({self.gyldig_fra or '…'}–{self.gyldig_til or '…'})"
+
+
+class Maalform(models.TextChoices):
+    BOKMAAL = "bokmal", _("Bokmål")
+    NYNORSK = "nynorsk", _("Nynorsk")
+    NOYTRAL = "noytral", _("Nøytral")
+
+
+class Kommune(models.Model):
+    nummer = models.CharField(_("kommunenummer"), max_length=4, unique=True)
+    navn = models.CharField(_("navn"), max_length=100)
+    fylke = models.ForeignKey(Fylke, on_delete=models.PROTECT, related_name="kommuner", verbose_name=_("fylke"))
+    embete = models.ForeignKey(Embete, on_delete=models.PROTECT, related_name="kommuner", verbose_name=_("embete"))
+    maalform = models.CharField(
+        _("målform"),
+        max_length=10,
+        choices=Maalform.choices,
+        default=Maalform.NOYTRAL,
+        help_text=_("Brev til kommunen skrives på denne målformen (nøytral gir bokmål)."),
+    )
+
+    class Meta:
+        ordering = ["nummer"]
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+        constraints = [
+            models.CheckConstraint(condition=Q(maalform__in=Maalform.values), name="kommune_maalform_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nummer} {self.navn}"
+
+    @property
+    def letter_language(self) -> str:
+        """bokmal or nynorsk: the language a decision letter to this kommune is written in."""
+        return Maalform.NYNORSK if self.maalform == Maalform.NYNORSK else Maalform.BOKMAAL
+
+
+class ChildWelfareService(models.Model):
+    """A barnevernstjeneste. Serves one kommune, or several (interkommunal) run by a vertskommune."""
+
+    navn = models.CharField(_("navn"), max_length=200)
+    orgnr = models.CharField(_("organisasjonsnummer"), max_length=9, unique=True, validators=[validate_orgnr])
+    vertskommune = models.ForeignKey(
+        Kommune,
+        on_delete=models.PROTECT,
+        related_name="vertskommune_for",
+        verbose_name=_("vertskommune"),
+        help_text=_("Kommunen som driver tjenesten. For en tjeneste i én kommune er det kommunen selv."),
+    )
+    kommuner = models.ManyToManyField(
+        Kommune, related_name="barnevernstjenester", verbose_name=_("kommuner tjenesten dekker")
+    )
+    epost = models.EmailField(_("e-post"), blank=True)
+    aktiv = models.BooleanField(_("aktiv"), default=True)
+    opprettet = models.DateTimeField(auto_now_add=True)
+    endret = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["navn"]
+        verbose_name = _("barnevernstjeneste")
+        verbose_name_plural = _("barnevernstjenester")
+        constraints = [
+            models.CheckConstraint(condition=Q(orgnr__regex=r"^[0-9]{9}$"), name="service_orgnr_nine_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.navn
+
+    @property
+    def embete(self) -> Embete:
+        return self.vertskommune.embete
+
+
+class PartnerType(models.TextChoices):
+    BUFETAT = "bufetat", _("Bufetat")
+    RKBU = "rkbu", _("RKBU")
+    RBUP = "rbup", _("RBUP")
+    NUBU = "nubu", _("NUBU")
+    RVTS = "rvts", _("RVTS")
+    KS = "ks", _("KS")
+    KORUS = "korus", _("KoRus")
+    UNIVERSITET = "universitet", _("Universiteter og høyskoler")
+    FAMILIEVERN = "familievern", _("Familievernkontor")
+    BARNEHUSET = "barnehuset", _("Barnehuset")
+    BRUKERORGANISASJON = "brukerorganisasjon", _("Brukerorganisasjon")
+    ANNET = "annet", _("Annet kompetansemiljø")
+
+
+class Partner(models.Model):
+    """A kompetansemiljø in the partner catalogue."""
+
+    navn = models.CharField(_("navn"), max_length=200, unique=True)
+    type = models.CharField(_("type"), max_length=30, choices=PartnerType.choices)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    orgnr = models.CharField(_("organisasjonsnummer"), max_length=9, blank=True, validators=[validate_orgnr])
+    nettside = models.URLField(_("nettside"), blank=True)
+    aktiv = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["type", "navn"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partnere")
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=PartnerType.values), name="partner_type_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.navn
+
+
+class OppvekstTjenestetype(models.TextChoices):
+    """Controlled list of other oppvekst services that may be invited into networks (from 2021)."""
+
+    HELSESTASJON = "helsestasjon", _("Helsestasjon")
+    SKOLEHELSETJENESTE = "skolehelsetjeneste", _("Skolehelsetjeneste")
+    SKOLE = "skole", _("Skole")
+    BARNEHAGE = "barnehage", _("Barnehage")
+    PPT = "ppt", _("PPT")
+    NAV = "nav", _("NAV")
+    BUP = "bup", _("BUP")
+    POLITI = "politi", _("Politi")
+    RUS_PSYKISK_HELSE = "rus_psykisk_helse", _("Kommunal rus og psykisk helse")
+    FAMILIEVERN = "familievern", _("Familievern")
+    ANDRE = "andre", _("Andre")

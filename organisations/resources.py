@@ -1,0 +1,161 @@
+"""django-import-export resource for barnevernstjenester (CSV and XLSX).
+
+Columns: navn, orgnr, vertskommune (kommunenummer), kommuner (kommunenumre separated by ';'),
+epost, aktiv. Rows are matched on orgnr: a known orgnr updates the service, a new one creates it.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from .models import ChildWelfareService, Kommune
+from .validators import clean_orgnr
+
+
+def _kommunenummer(value) -> str:
+    text = str(value).strip()
+    if text.endswith(".0"):  # XLSX may hand numbers over as floats
+        text = text[:-2]
+    return text.zfill(4) if text.isdigit() else text
+
+
+class KommuneWidget(widgets.ForeignKeyWidget):
+    def __init__(self, kommuner: dict[str, Kommune]):
+        super().__init__(Kommune, field="nummer")
+        self.kommuner = kommuner
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            raise ValueError(_("Vertskommune mangler."))
+        nummer = _kommunenummer(value)
+        if nummer not in self.kommuner:
+            raise ValueError(_("Ukjent kommunenummer «%(nr)s».") % {"nr": value})
+        return self.kommuner[nummer]
+
+    def render(self, value, obj=None, **kwargs):
+        return value.nummer if value else ""
+
+
+class KommunerWidget(widgets.ManyToManyWidget):
+    def __init__(self, kommuner: dict[str, Kommune]):
+        super().__init__(Kommune, field="nummer", separator=";")
+        self.kommuner = kommuner
+
+    def clean(self, value, row=None, **kwargs):
+        numbers = [_kommunenummer(v) for v in str(value or "").replace(",", ";").split(";") if str(v).strip()]
+        unknown = [n for n in numbers if n not in self.kommuner]
+        if unknown:
+            raise ValueError(_("Ukjent kommunenummer: %(nr)s.") % {"nr": ", ".join(unknown)})
+        return [self.kommuner[n] for n in numbers]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return ";".join(k.nummer for k in value.all())
+
+
+class OrgnrWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if text.endswith(".0"):
+            text = text[:-2]
+        try:
+            return clean_orgnr(text)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
+
+
+class AktivWidget(widgets.BooleanWidget):
+    TRUE = {"1", "true", "ja", "j", "yes", "x", "aktiv"}
+    FALSE = {"0", "false", "nei", "n", "no", "inaktiv"}
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").strip().lower()
+        if text == "":
+            return True
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(_("«%(v)s» er ikke en gyldig verdi for aktiv (bruk ja eller nei).") % {"v": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return "ja" if value else "nei"
+
+
+class ChildWelfareServiceResource(resources.ModelResource):
+    """allowed_embete limits which vertskommuner (and existing services) the import may touch."""
+
+    def __init__(self, allowed_embete=None):
+        super().__init__()
+        self.allowed_embete = allowed_embete
+        self._kommuner = {k.nummer: k for k in Kommune.objects.select_related("embete")}
+        self._seen_orgnr: dict[str, int] = {}
+        self._existing = {s.orgnr: s for s in ChildWelfareService.objects.select_related("vertskommune__embete")}
+        self.fields["vertskommune"].widget = KommuneWidget(self._kommuner)
+        self.fields["kommuner"].widget = KommunerWidget(self._kommuner)
+
+    navn = fields.Field(attribute="navn", column_name="navn", widget=widgets.CharWidget())
+    orgnr = fields.Field(attribute="orgnr", column_name="orgnr", widget=OrgnrWidget())
+    vertskommune = fields.Field(attribute="vertskommune", column_name="vertskommune")
+    kommuner = fields.Field(attribute="kommuner", column_name="kommuner")
+    epost = fields.Field(attribute="epost", column_name="epost", widget=widgets.CharWidget())
+    aktiv = fields.Field(attribute="aktiv", column_name="aktiv", widget=AktivWidget())
+
+    class Meta:
+        model = ChildWelfareService
+        fields = ("navn", "orgnr", "vertskommune", "kommuner", "epost", "aktiv")
+        export_order = fields
+        import_id_fields = ("orgnr",)
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
+    def get_instance(self, instance_loader, row):
+        try:
+            orgnr = OrgnrWidget().clean(row.get("orgnr"))
+        except ValueError:
+            return None
+        return self._existing.get(orgnr)
+
+    def before_import_row(self, row, **kwargs):
+        number = kwargs.get("row_number")
+        problems = []
+        if not str(row.get("navn") or "").strip():
+            problems.append(_("Navn mangler."))
+        try:
+            orgnr = OrgnrWidget().clean(row.get("orgnr"))
+        except ValueError:
+            orgnr = None
+        if orgnr:
+            if orgnr in self._seen_orgnr:
+                problems.append(
+                    _("Organisasjonsnummeret %(orgnr)s står også på linje %(line)s i filen.")
+                    % {"orgnr": orgnr, "line": self._seen_orgnr[orgnr] + 1}
+                )
+            else:
+                self._seen_orgnr[orgnr] = number
+            existing = self._existing.get(orgnr)
+            if existing and self.allowed_embete and existing.vertskommune.embete_id != self.allowed_embete.pk:
+                problems.append(
+                    _("Organisasjonsnummeret %(orgnr)s tilhører en tjeneste i et annet embete.") % {"orgnr": orgnr}
+                )
+        vert = self._kommuner.get(_kommunenummer(row.get("vertskommune") or ""))
+        if vert and self.allowed_embete and vert.embete_id != self.allowed_embete.pk:
+            problems.append(
+                _("Vertskommunen %(nr)s ligger ikke i %(embete)s.") % {"nr": vert.nummer, "embete": self.allowed_embete}
+            )
+        if problems:
+            raise ValidationError(problems)
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if not self._is_dry_run(kwargs) or self._is_using_transactions(kwargs):
+            instance.kommuner.add(instance.vertskommune)
+
+    def dehydrate_kommuner(self, service):
+        return ";".join(k.nummer for k in service.kommuner.all())
+
+    def dehydrate_vertskommune(self, service):
+        return service.vertskommune.nummer

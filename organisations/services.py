@@ -1,0 +1,364 @@
+"""Writes to the organisation registry. Each takes the acting user, checks permission,
+validates, writes atomically and records an audit event."""
+
+import csv
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.permissions import require
+from audit import services as audit
+
+from .models import ChildWelfareService, Embete, EmbeteNavn, Fylke, Kommune, Maalform, Partner
+from .validators import clean_orgnr
+
+# The date Oslo og Viken (and the other 2019 names) ended: the 2024 regional reform.
+NAME_CHANGE_DATE = datetime.date(2024, 1, 1)
+FIRST_YEAR_OF_2019_NAMES = datetime.date(2019, 1, 1)
+
+
+@dataclass
+class LoadStats:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def bump(self, kind: str, model: str) -> None:
+        target = self.created if kind == "created" else self.updated
+        target[model] = target.get(model, 0) + 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _current(obj, name: str, new_value):
+    """The stored value to compare with new_value (the id, for a foreign key)."""
+    return getattr(obj, f"{name}_id") if hasattr(new_value, "pk") else getattr(obj, name)
+
+
+def _upsert(model, lookup: dict, values: dict, stats: LoadStats):
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        stats.bump("created", model.__name__)
+        return obj
+    dirty = {k: v for k, v in values.items() if _current(obj, k, v) != getattr(v, "pk", v)}
+    if dirty:
+        for k, v in dirty.items():
+            setattr(obj, k, v)
+        obj.save(update_fields=list(dirty))
+        stats.bump("updated", model.__name__)
+    return obj
+
+
+@transaction.atomic
+def load_reference_data(embeter_csv: Path, kommuner_csv: Path) -> LoadStats:
+    """Load the 10 embeter with name history, fylker and the 357 kommuner. Idempotent.
+
+    A kommune's målform is chosen by staff and never overwritten by a reload.
+    """
+    stats = LoadStats()
+    fylke_to_embete: dict[str, Embete] = {}
+    with open(embeter_csv, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            embete = _upsert(Embete, {"slug": row["embete"]}, {"navn": row["navn"]}, stats)
+            _upsert(
+                EmbeteNavn,
+                {"embete": embete, "gyldig_fra": FIRST_YEAR_OF_2019_NAMES},
+                {"navn": row["navn_2019_2023"], "gyldig_til": NAME_CHANGE_DATE - datetime.timedelta(days=1)},
+                stats,
+            )
+            _upsert(
+                EmbeteNavn,
+                {"embete": embete, "gyldig_fra": NAME_CHANGE_DATE},
+                {"navn": row["navn"], "gyldig_til": None},
+                stats,
+            )
+            for nr in row["fylkesnummer"].split():
+                fylke_to_embete[nr] = embete
+    embeter = {e.slug: e for e in Embete.objects.all()}
+    with open(kommuner_csv, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    fylker: dict[str, Fylke] = {}
+    for row in rows:
+        nr = row["fylkesnummer"]
+        if nr not in fylker:
+            fylker[nr] = _upsert(Fylke, {"nummer": nr}, {"navn": row["fylke"], "embete": fylke_to_embete[nr]}, stats)
+    for row in rows:
+        _upsert(
+            Kommune,
+            {"nummer": row["kommunenummer"]},
+            {"navn": row["kommunenavn"], "fylke": fylker[row["fylkesnummer"]], "embete": embeter[row["embete"]]},
+            stats,
+        )
+    _load_partners(stats)
+    return stats
+
+
+PARTNER_CATALOGUE = Path(__file__).resolve().parent / "data" / "partnere.csv"
+
+
+def _load_partners(stats: LoadStats) -> None:
+    """The catalogue of kompetansemiljøer. Staff may add more; a reload never removes any."""
+    with open(PARTNER_CATALOGUE, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            _upsert(Partner, {"navn": row["navn"]}, {"type": row["type"], "region": row["region"]}, stats)
+
+
+# --- kommuner ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_kommune_maalform(actor, kommune: Kommune, maalform: str) -> Kommune:
+    require(actor, "organisations.change_kommune", kommune)
+    if maalform not in Maalform.values:
+        raise ValidationError({"maalform": _("Ugyldig målform.")})
+    kommune = Kommune.objects.select_for_update().get(pk=kommune.pk)
+    if kommune.maalform != maalform:
+        audit.record(actor, "kommune.maalform_endret", kommune, {"maalform": [kommune.maalform, maalform]})
+        kommune.maalform = maalform
+        kommune.save(update_fields=["maalform"])
+    return kommune
+
+
+# --- barnevernstjenester ----------------------------------------------------------------------
+
+
+def _validate_service_data(actor, data: dict, instance: ChildWelfareService | None) -> dict:
+    errors: dict[str, list[str]] = {}
+    clean = dict(data)
+    try:
+        clean["orgnr"] = clean_orgnr(str(data.get("orgnr", "")))
+    except ValidationError as exc:
+        errors["orgnr"] = exc.messages
+    else:
+        dup = ChildWelfareService.objects.filter(orgnr=clean["orgnr"])
+        if instance is not None:
+            dup = dup.exclude(pk=instance.pk)
+        if dup.exists():
+            errors["orgnr"] = [_("Det finnes allerede en barnevernstjeneste med dette organisasjonsnummeret.")]
+    if not (data.get("navn") or "").strip():
+        errors["navn"] = [_("Navn må fylles ut.")]
+    vert = data.get("vertskommune")
+    kommuner = list(data.get("kommuner") or [])
+    if vert is None:
+        errors["vertskommune"] = [_("Velg vertskommune.")]
+    elif vert not in kommuner:
+        kommuner.append(vert)
+    clean["kommuner"] = kommuner
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def create_service(actor, *, navn, orgnr, vertskommune, kommuner=(), epost="", aktiv=True) -> ChildWelfareService:
+    require(actor, "organisations.add_service", vertskommune.embete if vertskommune else None)
+    data = _validate_service_data(
+        actor, {"navn": navn, "orgnr": orgnr, "vertskommune": vertskommune, "kommuner": kommuner}, None
+    )
+    service = ChildWelfareService.objects.create(
+        navn=data["navn"].strip(), orgnr=data["orgnr"], vertskommune=vertskommune, epost=epost, aktiv=aktiv
+    )
+    service.kommuner.set(data["kommuner"])
+    audit.record(
+        actor,
+        "tjeneste.opprettet",
+        service,
+        {"orgnr": service.orgnr, "vertskommune": vertskommune.nummer, "kommuner": [k.nummer for k in data["kommuner"]]},
+    )
+    return service
+
+
+def _service_snapshot(service: ChildWelfareService) -> dict:
+    return {
+        "navn": service.navn,
+        "orgnr": service.orgnr,
+        "vertskommune": service.vertskommune.nummer,
+        "kommuner": sorted(k.nummer for k in service.kommuner.all()),
+        "epost": service.epost,
+        "aktiv": service.aktiv,
+    }
+
+
+@transaction.atomic
+def update_service(actor, service: ChildWelfareService, **changes) -> ChildWelfareService:
+    require(actor, "organisations.change_service", service)
+    service = ChildWelfareService.objects.select_for_update().get(pk=service.pk)
+    before = _service_snapshot(service)
+    vert = changes.get("vertskommune", service.vertskommune)
+    if vert.embete_id != service.vertskommune.embete_id:
+        require(actor, "organisations.add_service", vert.embete)
+    data = _validate_service_data(
+        actor,
+        {
+            "navn": changes.get("navn", service.navn),
+            "orgnr": changes.get("orgnr", service.orgnr),
+            "vertskommune": vert,
+            "kommuner": changes.get("kommuner", list(service.kommuner.all())),
+        },
+        service,
+    )
+    service.navn = data["navn"].strip()
+    service.orgnr = data["orgnr"]
+    service.vertskommune = vert
+    service.epost = changes.get("epost", service.epost)
+    service.aktiv = changes.get("aktiv", service.aktiv)
+    service.save()
+    service.kommuner.set(data["kommuner"])
+    after = _service_snapshot(service)
+    if after != before:
+        audit.record(actor, "tjeneste.endret", service, audit.diff(before, after))
+    return service
+
+
+# --- partners ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_partner(actor, partner: Partner) -> Partner:
+    require(actor, "organisations.manage_partners", partner)
+    creating = partner.pk is None
+    partner.full_clean()
+    partner.save()
+    audit.record(
+        actor,
+        "partner.opprettet" if creating else "partner.endret",
+        partner,
+        {"navn": partner.navn, "type": partner.type},
+    )
+    return partner
+
+
+# --- import of barnevernstjenester ------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or why it did nothing. errors: (line number in the file, reason)."""
+
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportFileError(ValidationError):
+    pass
+
+
+def read_dataset(uploaded, filename: str):
+    """Parse an uploaded CSV or XLSX file into a tablib Dataset, or raise a Norwegian error."""
+    import tablib
+
+    name = filename.lower()
+    raw = uploaded.read()
+    if not raw:
+        raise ImportFileError(_("Filen er tom."))
+    try:
+        if name.endswith(".csv"):
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252")
+            delimiter = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+            dataset = tablib.Dataset().load(text, format="csv", delimiter=delimiter)
+        elif name.endswith(".xlsx"):
+            dataset = tablib.Dataset().load(raw, format="xlsx")
+        else:
+            raise ImportFileError(_("Filtypen støttes ikke. Last opp en CSV- eller XLSX-fil."))
+    except ImportFileError:
+        raise
+    except Exception:
+        raise ImportFileError(
+            _("Filen kunne ikke leses. Kontroller at den er en gyldig CSV- eller XLSX-fil.")
+        ) from None
+    headers = [str(h or "").strip().lower() for h in (dataset.headers or [])]
+    required = {"navn", "orgnr", "vertskommune"}
+    missing = sorted(required - set(headers))
+    if missing:
+        raise ImportFileError(_("Filen mangler kolonnene: %(cols)s.") % {"cols": ", ".join(missing)})
+    dataset.headers = headers
+    if "kommuner" not in headers:
+        dataset.append_col([""] * len(dataset), header="kommuner")
+    return dataset
+
+
+def import_services(actor, dataset, *, embete: Embete | None, dry_run: bool = False) -> ImportReport:
+    """All or nothing: if any row is bad, nothing is imported and every bad row is reported."""
+    from .resources import ChildWelfareServiceResource
+
+    if embete is not None:
+        require(actor, "organisations.import_services", embete)
+    elif not actor.is_superuser:
+        require(actor, "organisations.import_services", None)
+    resource = ChildWelfareServiceResource(allowed_embete=embete)
+    report = ImportReport(dry_run=dry_run)
+    with transaction.atomic():
+        result = resource.import_data(dataset, dry_run=True, raise_errors=False, use_transactions=True)
+    report.errors = _collect_errors(result)
+    if report.errors or dry_run:
+        _count(result, report)
+        return report
+    with transaction.atomic():
+        resource = ChildWelfareServiceResource(allowed_embete=embete)
+        result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=True)
+        report.errors = _collect_errors(result)
+        if report.errors:  # changed under our feet between the check and the write
+            transaction.set_rollback(True)
+            return report
+        _count(result, report)
+        audit.record(
+            actor,
+            "tjenester.importert",
+            embete,
+            {"nye": report.created, "oppdaterte": report.updated, "uendrede": report.unchanged},
+        )
+    return report
+
+
+def _collect_errors(result) -> list[tuple[int, str]]:
+    from django.core.exceptions import NON_FIELD_ERRORS
+
+    labels = {
+        "navn": _("navn"),
+        "orgnr": _("orgnr"),
+        "vertskommune": _("vertskommune"),
+        "kommuner": _("kommuner"),
+        "epost": _("e-post"),
+        "aktiv": _("aktiv"),
+    }
+    errors: list[tuple[int, str]] = []
+    for invalid in result.invalid_rows:
+        line = invalid.number + 1  # line 1 is the header
+        for key, messages in invalid.error_dict.items():
+            for message in messages:
+                prefix = "" if key == NON_FIELD_ERRORS else f"{labels.get(key, key)}: "
+                errors.append((line, prefix + message))
+    for number, row_errors in result.row_errors():
+        for err in row_errors:
+            errors.append((number + 1, _("Uventet feil: %(e)s") % {"e": err.error}))
+    for err in result.base_errors:
+        errors.append((0, str(err.error)))
+    # one line per problem; the same message can come both from a widget and from the model
+    seen, unique = set(), []
+    for item in sorted(errors):
+        if item not in seen:
+            seen.add(item)
+            unique.append(item)
+    return unique
+
+
+def _count(result, report: ImportReport) -> None:
+    report.created = result.totals.get("new", 0)
+    report.updated = result.totals.get("update", 0)
+    report.unchanged = result.totals.get("skip", 0)

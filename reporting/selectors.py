@@ -1,0 +1,48 @@
+"""Reads that compose the start pages. reporting may read from every app."""
+
+from django.db.models import Count, Q
+
+from accounts.models import Role, RoleAssignment
+from accounts.selectors import invitations_visible_to
+from organisations.models import ChildWelfareService, Kommune
+from organisations.selectors import embeter_visible_to, service_people, services_visible_to
+
+
+def start_page(user, role) -> dict:
+    if role is None:
+        return {"template": "reporting/start_none.html"}
+    if role.rolle == Role.BUFDIR:
+        embeter = embeter_visible_to(user)
+        return {
+            "template": "reporting/start_bufdir.html",
+            "embeter": embeter,
+            "totals": {
+                "embeter": len(embeter),
+                "kommuner": Kommune.objects.count(),
+                "tjenester": ChildWelfareService.objects.filter(aktiv=True).count(),
+                "interkommunale": ChildWelfareService.objects.annotate(n=Count("kommuner")).filter(n__gt=1).count(),
+            },
+        }
+    if role.is_statsforvalter:
+        services = ChildWelfareService.objects.filter(vertskommune__embete=role.embete)
+        pending = invitations_visible_to(user).filter(akseptert__isnull=True, trukket_tilbake__isnull=True)
+        return {
+            "template": "reporting/start_statsforvalter.html",
+            "embete": role.embete,
+            "counts": services.aggregate(
+                tjenester=Count("id", filter=Q(aktiv=True)),
+                uten_brukere=Count("id", filter=Q(aktiv=True, roller__isnull=True)),
+            ),
+            "kommuner": Kommune.objects.filter(embete=role.embete).count(),
+            "pending_invitations": pending.count(),
+            "services_without_users": services.filter(aktiv=True, roller__isnull=True).order_by("navn")[:10],
+        }
+    if role.is_service:
+        service = services_visible_to(user).get(pk=role.tjeneste_id)
+        return {
+            "template": "reporting/start_service.html",
+            "service": service,
+            "people": service_people(service),
+        }
+    colleagues = RoleAssignment.objects.active().filter(partner=role.partner).select_related("user")
+    return {"template": "reporting/start_partner.html", "partner": role.partner, "colleagues": colleagues}

@@ -1,0 +1,47 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from organisations.services import load_reference_data
+
+from . import factories
+
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache_and_mfa(settings):
+    """Each test starts with an empty cache (rate limits) and the production default: MFA required."""
+    cache.clear()
+    settings.LAERINGSNETT_REQUIRE_MFA = True
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def reference_data(db):
+    base = Path(settings.SHARED_DATA_DIR)
+    load_reference_data(base / "embeter.csv", base / "kommuner.csv")
+
+
+@pytest.fixture
+def no_mfa(settings):
+    """For tests about something else than MFA: staff may reach data without TOTP."""
+    settings.LAERINGSNETT_REQUIRE_MFA = False
+
+
+@pytest.fixture
+def vestland_service(reference_data):
+    return factories.ServiceFactory(navn="Barneverntjenesten i Bergen")
+
+
+@pytest.fixture
+def agder_service(reference_data):
+    from organisations.models import Kommune
+
+    return factories.ServiceFactory(
+        navn="Barneverntjenesten i Kristiansand", vertskommune=Kommune.objects.get(nummer="4204")
+    )

@@ -1,0 +1,48 @@
+from decimal import Decimal
+
+from django import template
+from django.urls import reverse
+
+from accounts.permissions import has_permission
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def can(context, action, obj=None):
+    """{% can "organisations.change_service" service as may_edit %}"""
+    request = context.get("request")
+    return has_permission(getattr(request, "user", None), action, obj)
+
+
+@register.filter
+def nok(value):
+    """1650000 -> '1 650 000 kr' (Norwegian format, non-breaking spaces)."""
+    if value in (None, ""):
+        return ""
+    amount = Decimal(value).quantize(Decimal("1"))
+    return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (for pagination links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, url_name, prefix=False):
+    path = context["request"].path
+    target = reverse(url_name)
+    if (prefix and path.startswith(target)) or path == target:
+        return 'aria-current="page"'
+    return ""
+
+
+@register.filter
+def name_in_year(embete, year):
+    """The embete's name valid in a year: {{ embete|name_in_year:2022 }}."""
+    return embete.name_in_year(int(year))
