@@ -24,6 +24,7 @@ node_modules/.installed: package.json package-lock.json
 setup: $(VENV)/.installed node_modules/.installed
 
 run: setup
+	@mkdir -p staticfiles
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Læringsnett kjører på http://$(HOST):$(PORT)/  (Ctrl+C stopper)"

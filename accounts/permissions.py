@@ -51,10 +51,11 @@ def active_roles(user) -> list[RoleAssignment]:
 
 
 def has_permission(user, action: str, obj=None) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
+    # Check the name first, so a misspelt action fails loudly for every visitor, not only logged-in ones.
     if action not in _REGISTRY:
         raise KeyError(f"Unknown permission action: {action}")
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
     if user.is_superuser:
         return True
     return bool(_REGISTRY[action](user, get_active_role(user), obj))

@@ -114,6 +114,21 @@ def find_invitation(token: str) -> Invitation:
     return invitation
 
 
+def acceptance_problem(invitation: Invitation, user=None) -> str | None:
+    """Why this visitor cannot take the (valid) invitation, as a Norwegian sentence; None if they can."""
+    if user is not None and user.is_authenticated:
+        if user.email.lower() != invitation.email.lower():
+            return _(
+                "Invitasjonen gjelder %(email)s, men du er logget inn som %(me)s. Logg ut og åpne lenken på nytt."
+            ) % {"email": invitation.email, "me": user.email}
+        return None
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return _("Det finnes allerede en konto for %(email)s. Logg inn først, og åpne lenken på nytt.") % {
+            "email": invitation.email
+        }
+    return None
+
+
 @transaction.atomic
 def accept_invitation(token: str, *, user: User | None = None, first_name="", last_name="", password="") -> User:
     """Activate the invitation. A logged-in user with the invited address gets the role added;
@@ -122,18 +137,12 @@ def accept_invitation(token: str, *, user: User | None = None, first_name="", la
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.akseptert:  # lost a race with another click
         raise InvitationInvalid(_("Denne invitasjonen er allerede brukt."))
-    if user is not None and user.is_authenticated:
-        if user.email.lower() != invitation.email.lower():
-            raise InvitationInvalid(
-                _("Invitasjonen gjelder %(email)s, men du er logget inn som %(me)s. Logg ut og åpne lenken på nytt.")
-                % {"email": invitation.email, "me": user.email}
-            )
-    else:
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise InvitationInvalid(
-                _("Det finnes allerede en konto for %(email)s. Logg inn først, og åpne lenken på nytt.")
-                % {"email": invitation.email}
-            )
+    if invitation.trukket_tilbake:  # revoked while the form was open
+        raise InvitationInvalid(_("Denne invitasjonen er trukket tilbake. Ta kontakt med den som inviterte deg."))
+    problem = acceptance_problem(invitation, user)
+    if problem:
+        raise InvitationInvalid(problem)
+    if user is None or not user.is_authenticated:
         errors = {}
         if not first_name.strip():
             errors["first_name"] = [_("Fornavn må fylles ut.")]

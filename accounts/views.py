@@ -78,8 +78,13 @@ def accept_invitation(request, token):
     except services.InvitationInvalid as exc:
         return render(request, "accounts/invitation_invalid.html", {"reason": exc.message}, status=410)
     logged_in = request.user.is_authenticated
+    # Say at once when this visitor cannot take the invitation, instead of after they fill in the form.
+    error = services.acceptance_problem(invitation, request.user)
+    if error:
+        return render(
+            request, "accounts/invitation_accept.html", {"invitation": invitation, "error": error, "blocked": True}
+        )
     form = None if logged_in else AcceptInvitationForm(request.POST or None)
-    error = None
     if request.method == "POST":
         try:
             if logged_in:
@@ -96,7 +101,10 @@ def accept_invitation(request, token):
         except services.InvitationInvalid as exc:
             error = exc.message
         except ValidationError as exc:
-            apply_errors(form, exc)
+            if form is None:
+                error = " ".join(exc.messages)
+            else:
+                apply_errors(form, exc)
         else:
             if user is not None:
                 if not logged_in:
@@ -118,6 +126,8 @@ def switch_role(request):
         return redirect("home")
     messages.success(request, _("Du bruker nå rollen %(r)s.") % {"r": role})
     target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = ""
     return redirect(target or "home")

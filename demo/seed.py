@@ -194,6 +194,10 @@ def seed_people() -> list[tuple[str, str]]:
 
 
 def seed_demo() -> list[tuple[str, str]]:
+    from .networks import seed_networks
+
     seed_services()
     seed_maalform()
-    return seed_people()
+    logins = seed_people()
+    seed_networks()
+    return logins

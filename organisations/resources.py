@@ -4,7 +4,7 @@ Columns: navn, orgnr, vertskommune (kommunenummer), kommuner (kommunenumre separ
 epost, aktiv. Rows are matched on orgnr: a known orgnr updates the service, a new one creates it.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
@@ -42,11 +42,16 @@ class KommunerWidget(widgets.ManyToManyWidget):
         self.kommuner = kommuner
 
     def clean(self, value, row=None, **kwargs):
+        """The kommuner the service covers. The vertskommune is always one of them, as when it is saved,
+        so that re-importing an unchanged row is recognised as unchanged."""
         numbers = [_kommunenummer(v) for v in str(value or "").replace(",", ";").split(";") if str(v).strip()]
         unknown = [n for n in numbers if n not in self.kommuner]
         if unknown:
             raise ValueError(_("Ukjent kommunenummer: %(nr)s.") % {"nr": ", ".join(unknown)})
-        return [self.kommuner[n] for n in numbers]
+        vert = _kommunenummer((row or {}).get("vertskommune") or "")
+        if vert in self.kommuner:
+            numbers.append(vert)
+        return [self.kommuner[n] for n in dict.fromkeys(numbers)]  # without duplicates, in file order
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -120,17 +125,23 @@ class ChildWelfareServiceResource(resources.ModelResource):
         return self._existing.get(orgnr)
 
     def before_import_row(self, row, **kwargs):
+        """Checks that need the whole file or the user's embete. Reported together with the field errors
+        (see import_instance), so that every problem in a row is listed at once."""
         number = kwargs.get("row_number")
-        problems = []
+        self._row_blank = not any(str(v if v is not None else "").strip() for v in row.values())
+        if self._row_blank:
+            self._row_problems = {NON_FIELD_ERRORS: [_("Raden er tom. Fyll den ut eller slett den.")]}
+            return
+        problems: dict[str, list[str]] = {}
         if not str(row.get("navn") or "").strip():
-            problems.append(_("Navn mangler."))
+            problems.setdefault("navn", []).append(_("Navn mangler."))
         try:
             orgnr = OrgnrWidget().clean(row.get("orgnr"))
         except ValueError:
             orgnr = None
         if orgnr:
             if orgnr in self._seen_orgnr:
-                problems.append(
+                problems.setdefault("orgnr", []).append(
                     _("Organisasjonsnummeret %(orgnr)s står også på linje %(line)s i filen.")
                     % {"orgnr": orgnr, "line": self._seen_orgnr[orgnr] + 1}
                 )
@@ -138,16 +149,40 @@ class ChildWelfareServiceResource(resources.ModelResource):
                 self._seen_orgnr[orgnr] = number
             existing = self._existing.get(orgnr)
             if existing and self.allowed_embete and existing.vertskommune.embete_id != self.allowed_embete.pk:
-                problems.append(
+                problems.setdefault("orgnr", []).append(
                     _("Organisasjonsnummeret %(orgnr)s tilhører en tjeneste i et annet embete.") % {"orgnr": orgnr}
                 )
         vert = self._kommuner.get(_kommunenummer(row.get("vertskommune") or ""))
         if vert and self.allowed_embete and vert.embete_id != self.allowed_embete.pk:
-            problems.append(
+            problems.setdefault("vertskommune", []).append(
                 _("Vertskommunen %(nr)s ligger ikke i %(embete)s.") % {"nr": vert.nummer, "embete": self.allowed_embete}
             )
-        if problems:
-            raise ValidationError(problems)
+        self._row_problems = problems
+
+    def import_instance(self, instance, row, **kwargs):
+        if getattr(self, "_row_blank", False):
+            raise ValidationError(self._row_problems)
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        # Many-to-many values are only cleaned when saved, after validation: check them here so that an
+        # unknown kommunenummer is reported as a row error and not as an unexpected failure.
+        if "kommuner" in row:
+            try:
+                self.fields["kommuner"].clean(row)
+            except ValueError as exc:
+                errors.setdefault("kommuner", []).append(ValidationError(str(exc)))
+        for key, messages in getattr(self, "_row_problems", {}).items():
+            errors.setdefault(key, []).extend(ValidationError(m) for m in messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if getattr(self, "_row_blank", False):  # one message for an empty row, not one per required field
+            raise ValidationError(self._row_problems)
+        super().validate_instance(instance, import_validation_errors, validate_unique)
 
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)

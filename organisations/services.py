@@ -40,10 +40,18 @@ def _current(obj, name: str, new_value):
     return getattr(obj, f"{name}_id") if hasattr(new_value, "pk") else getattr(obj, name)
 
 
-def _upsert(model, lookup: dict, values: dict, stats: LoadStats):
-    obj = model.objects.filter(**lookup).first()
+def _index(model, *attnames: str) -> dict[tuple, object]:
+    """All rows of a model keyed by the values of the lookup fields, loaded with one query."""
+    return {tuple(getattr(obj, name) for name in attnames): obj for obj in model.objects.all()}
+
+
+def _upsert(model, lookup: dict, values: dict, stats: LoadStats, index: dict[tuple, object]):
+    """Create or update the row matching lookup. index (from _index, same field order) saves a query per row."""
+    key = tuple(getattr(v, "pk", v) for v in lookup.values())
+    obj = index.get(key)
     if obj is None:
         obj = model.objects.create(**lookup, **values)
+        index[key] = obj
         stats.bump("created", model.__name__)
         return obj
     dirty = {k: v for k, v in values.items() if _current(obj, k, v) != getattr(v, "pk", v)}
@@ -62,21 +70,25 @@ def load_reference_data(embeter_csv: Path, kommuner_csv: Path) -> LoadStats:
     A kommune's målform is chosen by staff and never overwritten by a reload.
     """
     stats = LoadStats()
+    embete_index = _index(Embete, "slug")
+    navn_index = _index(EmbeteNavn, "embete_id", "gyldig_fra")
     fylke_to_embete: dict[str, Embete] = {}
     with open(embeter_csv, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            embete = _upsert(Embete, {"slug": row["embete"]}, {"navn": row["navn"]}, stats)
+            embete = _upsert(Embete, {"slug": row["embete"]}, {"navn": row["navn"]}, stats, embete_index)
             _upsert(
                 EmbeteNavn,
                 {"embete": embete, "gyldig_fra": FIRST_YEAR_OF_2019_NAMES},
                 {"navn": row["navn_2019_2023"], "gyldig_til": NAME_CHANGE_DATE - datetime.timedelta(days=1)},
                 stats,
+                navn_index,
             )
             _upsert(
                 EmbeteNavn,
                 {"embete": embete, "gyldig_fra": NAME_CHANGE_DATE},
                 {"navn": row["navn"], "gyldig_til": None},
                 stats,
+                navn_index,
             )
             for nr in row["fylkesnummer"].split():
                 fylke_to_embete[nr] = embete
@@ -84,16 +96,21 @@ def load_reference_data(embeter_csv: Path, kommuner_csv: Path) -> LoadStats:
     with open(kommuner_csv, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     fylker: dict[str, Fylke] = {}
+    fylke_index = _index(Fylke, "nummer")
     for row in rows:
         nr = row["fylkesnummer"]
         if nr not in fylker:
-            fylker[nr] = _upsert(Fylke, {"nummer": nr}, {"navn": row["fylke"], "embete": fylke_to_embete[nr]}, stats)
+            fylker[nr] = _upsert(
+                Fylke, {"nummer": nr}, {"navn": row["fylke"], "embete": fylke_to_embete[nr]}, stats, fylke_index
+            )
+    kommune_index = _index(Kommune, "nummer")
     for row in rows:
         _upsert(
             Kommune,
             {"nummer": row["kommunenummer"]},
             {"navn": row["kommunenavn"], "fylke": fylker[row["fylkesnummer"]], "embete": embeter[row["embete"]]},
             stats,
+            kommune_index,
         )
     _load_partners(stats)
     return stats
@@ -104,9 +121,10 @@ PARTNER_CATALOGUE = Path(__file__).resolve().parent / "data" / "partnere.csv"
 
 def _load_partners(stats: LoadStats) -> None:
     """The catalogue of kompetansemiljøer. Staff may add more; a reload never removes any."""
+    index = _index(Partner, "navn")
     with open(PARTNER_CATALOGUE, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            _upsert(Partner, {"navn": row["navn"]}, {"type": row["type"], "region": row["region"]}, stats)
+            _upsert(Partner, {"navn": row["navn"]}, {"type": row["type"], "region": row["region"]}, stats, index)
 
 
 # --- kommuner ---------------------------------------------------------------------------------
@@ -288,9 +306,17 @@ def read_dataset(uploaded, filename: str):
     if missing:
         raise ImportFileError(_("Filen mangler kolonnene: %(cols)s.") % {"cols": ", ".join(missing)})
     dataset.headers = headers
-    if "kommuner" not in headers:
-        dataset.append_col([""] * len(dataset), header="kommuner")
+    # Without a kommuner column the import leaves the kommuner of existing services alone (a new
+    # service gets its vertskommune); an empty column would remove every deltakerkommune.
+    while len(dataset) and _blank_row(dataset[-1]):  # spreadsheets often end with empty, formatted rows
+        del dataset[-1]
+    if not len(dataset):
+        raise ImportFileError(_("Filen har ingen tjenester, bare overskriftsraden."))
     return dataset
+
+
+def _blank_row(row) -> bool:
+    return not any(str(v if v is not None else "").strip() for v in row)
 
 
 def import_services(actor, dataset, *, embete: Embete | None, dry_run: bool = False) -> ImportReport:
@@ -306,7 +332,9 @@ def import_services(actor, dataset, *, embete: Embete | None, dry_run: bool = Fa
     with transaction.atomic():
         result = resource.import_data(dataset, dry_run=True, raise_errors=False, use_transactions=True)
     report.errors = _collect_errors(result)
-    if report.errors or dry_run:
+    if report.errors:
+        return report  # nothing was imported: the counts stay 0
+    if dry_run:
         _count(result, report)
         return report
     with transaction.atomic():

@@ -191,7 +191,8 @@ def service_import(request):
         raise PermissionDenied
     if embete is not None:
         require(request.user, "organisations.import_services", embete)
-    form = ServiceImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # a POST without a file is still a submitted form
+    form = ServiceImportForm(request.POST if posted else None, request.FILES if posted else None)
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["fil"]

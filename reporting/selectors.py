@@ -5,6 +5,8 @@ from django.db.models import Count, Q
 from accounts.models import Role, RoleAssignment
 from accounts.selectors import invitations_visible_to
 from organisations.models import ChildWelfareService, Kommune
+from networks import selectors as network_selectors
+from networks.models import LearningNetwork, NetworkStatus
 from organisations.selectors import embeter_visible_to, service_people, services_visible_to
 
 
@@ -13,7 +15,9 @@ def start_page(user, role) -> dict:
         return {"template": "reporting/start_none.html"}
     if role.rolle == Role.BUFDIR:
         embeter = embeter_visible_to(user)
+        coverage_rows, national = network_selectors.coverage()
         return {
+            "coverage": national,
             "template": "reporting/start_bufdir.html",
             "embeter": embeter,
             "totals": {
@@ -36,6 +40,11 @@ def start_page(user, role) -> dict:
             "kommuner": Kommune.objects.filter(embete=role.embete).count(),
             "pending_invitations": pending.count(),
             "services_without_users": services.filter(aktiv=True, roller__isnull=True).order_by("navn")[:10],
+            "networks": LearningNetwork.objects.filter(embete=role.embete).aggregate(
+                aktive=Count("id", filter=Q(status=NetworkStatus.AKTIV)),
+                under_etablering=Count("id", filter=Q(status=NetworkStatus.ETABLERING)),
+            ),
+            "join_requests": network_selectors.pending_requests_for(user),
         }
     if role.is_service:
         service = services_visible_to(user).get(pk=role.tjeneste_id)
@@ -43,6 +52,7 @@ def start_page(user, role) -> dict:
             "template": "reporting/start_service.html",
             "service": service,
             "people": service_people(service),
+            "memberships": network_selectors.memberships_for_user(user),
         }
     colleagues = RoleAssignment.objects.active().filter(partner=role.partner).select_related("user")
     return {"template": "reporting/start_partner.html", "partner": role.partner, "colleagues": colleagues}

@@ -1,0 +1,76 @@
+"""Exports of the network directory and the membership register (CSV and XLSX, via tablib)."""
+
+import tablib
+from django.db.models import Q
+
+from accounts.permissions import has_permission
+
+from .models import Membership
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def directory_dataset(networks) -> tablib.Dataset:
+    data = tablib.Dataset(
+        headers=[
+            "id", "embete", "nettverk", "status", "status_fra", "etablert_aar", "retning", "temaer",
+            "antall_tjenester", "tjenester", "partnere", "leder_eller_koordinator", "del_av",
+        ],
+        title="Nettverk",
+    )
+    for n in networks:
+        data.append(
+            [
+                n.pk,
+                n.embete.slug,
+                n.navn,
+                n.get_status_display(),
+                n.status_fra.isoformat(),
+                n.etablert_aar,
+                n.get_orientering_display(),
+                "; ".join(t.navn for t in n.temaer.all()),
+                n.antall_tjenester,
+                "; ".join(m.tjeneste.navn for m in n.aktive_medlemskap),
+                "; ".join(p.partner.navn for p in n.aktive_partnere),
+                "; ".join(p.display_name for p in n.ledere),
+                n.overordnet.navn if n.overordnet else "",
+            ]
+        )
+    return data
+
+
+def membership_dataset(user) -> tablib.Dataset:
+    """Every membership period (history included). E-mail addresses are not exported."""
+    data = tablib.Dataset(
+        headers=["embete", "nettverk", "tjeneste", "orgnr", "status", "med_fra", "med_til"], title="Medlemskap"
+    )
+    qs = (
+        Membership.objects.select_related("network__embete", "tjeneste")
+        .filter(~Q(status="avslatt"))
+        .order_by("network__embete__navn", "network__navn", "tjeneste__navn", "opprettet")
+    )
+    for m in qs:
+        if not has_permission(user, "networks.view_network", m.network):
+            continue
+        data.append(
+            [
+                m.network.embete.slug,
+                m.network.navn,
+                m.tjeneste.navn,
+                m.tjeneste.orgnr,
+                m.get_status_display(),
+                m.fra_dato.isoformat() if m.fra_dato else "",
+                m.til_dato.isoformat() if m.til_dato else "",
+            ]
+        )
+    return data
+
+
+def render(dataset: tablib.Dataset, fmt: str) -> tuple[str, bytes | str]:
+    data = dataset.export(fmt)
+    if fmt == "csv":
+        data = "\ufeff" + data
+    return FORMATS[fmt], data

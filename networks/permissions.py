@@ -1,0 +1,85 @@
+"""Permission predicates for learning networks, registered in the one permission layer."""
+
+from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
+from accounts.permissions import rule
+
+from .models import OPEN_MEMBERSHIP
+
+
+def _sf_of(role, embete_id) -> bool:
+    return role is not None and role.rolle in STATSFORVALTER_ROLES and role.embete_id == embete_id
+
+
+def _service_leader_of(role, service_id) -> bool:
+    return role is not None and role.rolle == Role.TJENESTE_LEDER and role.tjeneste_id == service_id
+
+
+def _service_in_network(role, network) -> bool:
+    if role is None or role.rolle not in SERVICE_ROLES:
+        return False
+    return network.medlemskap.filter(tjeneste_id=role.tjeneste_id, status__in=OPEN_MEMBERSHIP).exists()
+
+
+def _partner_in_network(role, network) -> bool:
+    if role is None or role.rolle != Role.PARTNER:
+        return False
+    return network.partnere.filter(partner_id=role.partner_id, til_dato__isnull=True).exists()
+
+
+@rule("networks.view_directory")
+def _view_directory(user, role, _obj) -> bool:
+    return role is not None  # every role: networks should see what others work on
+
+
+@rule("networks.view_network")
+def _view_network(user, role, network) -> bool:
+    return role is not None
+
+
+@rule("networks.view_internal")
+def _view_internal(user, role, network) -> bool:
+    """Documents, gatherings and contact details: Bufdir, the embete, and those taking part."""
+    return (
+        (role is not None and role.rolle == Role.BUFDIR)
+        or _sf_of(role, network.embete_id)
+        or _service_in_network(role, network)
+        or _partner_in_network(role, network)
+    )
+
+
+@rule("networks.add_network")
+def _add_network(user, role, embete) -> bool:
+    return embete is not None and _sf_of(role, embete.pk)
+
+
+@rule("networks.manage_network")
+def _manage_network(user, role, network) -> bool:
+    return _sf_of(role, network.embete_id)
+
+
+@rule("networks.respond_invitation")
+def _respond_invitation(user, role, membership) -> bool:
+    return _service_leader_of(role, membership.tjeneste_id)
+
+
+@rule("networks.request_join")
+def _request_join(user, role, network) -> bool:
+    if role is None or role.rolle != Role.TJENESTE_LEDER:
+        return False
+    return role.tjeneste.vertskommune.embete_id == network.embete_id
+
+
+@rule("networks.leave")
+def _leave(user, role, membership) -> bool:
+    return _service_leader_of(role, membership.tjeneste_id) or _sf_of(role, membership.network.embete_id)
+
+
+@rule("networks.name_participant")
+def _name_participant(user, role, membership) -> bool:
+    """A service leader names who from the service takes part; the statsforvalter may too."""
+    return _service_leader_of(role, membership.tjeneste_id) or _sf_of(role, membership.network.embete_id)
+
+
+@rule("networks.export")
+def _export(user, role, _obj) -> bool:
+    return role is not None

@@ -1,0 +1,224 @@
+"""Reads for learning networks: the directory, the register of who takes part where, coverage,
+and the warnings staff should see. Query counts stay constant as data grows."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
+from accounts.permissions import get_active_role
+from organisations.models import ChildWelfareService, Embete
+
+from .models import (
+    OPEN_MEMBERSHIP,
+    LearningNetwork,
+    Membership,
+    MembershipStatus,
+    NetworkPartner,
+    NetworkPerson,
+    NetworkStatus,
+    PersonRole,
+)
+from .services import guideline_on
+
+
+def _current_people(on: datetime.date):
+    return NetworkPerson.objects.filter(Q(til_dato__isnull=True) | Q(til_dato__gte=on), fra_dato__lte=on)
+
+
+def directory() -> QuerySet[LearningNetwork]:
+    today = timezone.localdate()
+    return (
+        LearningNetwork.objects.select_related("embete", "overordnet")
+        .prefetch_related(
+            "temaer",
+            Prefetch(
+                "medlemskap",
+                queryset=Membership.objects.filter(status=MembershipStatus.AKTIV).select_related("tjeneste"),
+                to_attr="aktive_medlemskap",
+            ),
+            Prefetch(
+                "partnere",
+                queryset=NetworkPartner.objects.filter(til_dato__isnull=True).select_related("partner"),
+                to_attr="aktive_partnere",
+            ),
+            Prefetch(
+                "personer",
+                queryset=_current_people(today).filter(rolle__in=[PersonRole.LEDER, PersonRole.KOORDINATOR]).select_related("user"),
+                to_attr="ledere",
+            ),
+        )
+        .annotate(
+            antall_tjenester=Count("medlemskap", filter=Q(medlemskap__status=MembershipStatus.AKTIV), distinct=True)
+        )
+        .order_by("embete__navn", "navn")
+    )
+
+
+def networks_of_service(service_id: int) -> QuerySet[LearningNetwork]:
+    return directory().filter(medlemskap__tjeneste_id=service_id, medlemskap__status__in=OPEN_MEMBERSHIP).distinct()
+
+
+def embeter_for_filter() -> QuerySet[Embete]:
+    return Embete.objects.order_by("navn")
+
+
+def network_detail(pk: int) -> LearningNetwork | None:
+    today = timezone.localdate()
+    return (
+        LearningNetwork.objects.select_related("embete", "overordnet")
+        .prefetch_related(
+            "temaer",
+            "undergrupper",
+            Prefetch(
+                "medlemskap",
+                queryset=Membership.objects.select_related("tjeneste__vertskommune").order_by("tjeneste__navn", "-opprettet"),
+            ),
+            Prefetch("partnere", queryset=NetworkPartner.objects.select_related("partner").order_by("til_dato", "partner__navn")),
+            Prefetch(
+                "personer",
+                queryset=NetworkPerson.objects.select_related("user", "tjeneste").order_by("rolle", "fra_dato"),
+            ),
+            Prefetch("personer", queryset=_current_people(today).select_related("user", "tjeneste"), to_attr="aktive_personer"),
+            "oppvekstdeltakere__kommune",
+            "dokumenter",
+            "samlinger__oppmote__tjeneste",
+            "samlinger__referat",
+            "statushistorikk__endret_av",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass
+class Warning:
+    code: str
+    message: str
+
+
+def warnings_for(network: LearningNetwork, on: datetime.date | None = None) -> list[Warning]:
+    """Things staff should fix. They warn; they do not block."""
+    on = on or timezone.localdate()
+    people = [p for p in network.personer.all() if p.fra_dato <= on and (p.til_dato is None or p.til_dato >= on)]
+    members = [m for m in network.medlemskap.all() if m.status == MembershipStatus.AKTIV]
+    result = []
+    if network.status != NetworkStatus.AVSLUTTET:
+        if not any(p.rolle in (PersonRole.LEDER, PersonRole.KOORDINATOR) for p in people):
+            result.append(Warning("no_leader", _("Nettverket har ingen nettverksleder eller koordinator.")))
+        guideline = guideline_on(on)
+        steering = [p for p in people if p.rolle == PersonRole.STYRINGSGRUPPE]
+        if guideline is not None and guideline.kommuneledelse_paakrevd and not any(p.kommuneledelse for p in steering):
+            result.append(
+                Warning(
+                    "no_kommuneledelse",
+                    _("%(g)s krever at kommuneledelsen er med i styringsgruppen, men ingen fra kommuneledelsen er registrert.")
+                    % {"g": guideline.navn},
+                )
+            )
+        if len(members) < 2:
+            result.append(
+                Warning(
+                    "too_few_services",
+                    _("Nettverket har %(n)s deltakende tjeneste(r). Et læringsnettverk må ha minst to for å være aktivt.")
+                    % {"n": len(members)},
+                )
+            )
+    return result
+
+
+def memberships_for_user(user) -> QuerySet[Membership]:
+    """Open memberships of the user's service (invitations to answer, requests pending, networks)."""
+    role = get_active_role(user)
+    if role is None or role.rolle not in SERVICE_ROLES:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(tjeneste_id=role.tjeneste_id, status__in=OPEN_MEMBERSHIP)
+        .select_related("network__embete", "tjeneste")
+        .order_by("network__navn")
+    )
+
+
+def pending_requests_for(user) -> QuerySet[Membership]:
+    role = get_active_role(user)
+    if role is None or role.rolle not in STATSFORVALTER_ROLES:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(network__embete_id=role.embete_id, status=MembershipStatus.SOKT)
+        .select_related("network", "tjeneste")
+        .order_by("opprettet")
+    )
+
+
+def joinable_networks_for(user) -> QuerySet[LearningNetwork]:
+    role = get_active_role(user)
+    if role is None or role.rolle != Role.TJENESTE_LEDER:
+        return LearningNetwork.objects.none()
+    taken = Membership.objects.filter(network=OuterRef("pk"), tjeneste_id=role.tjeneste_id, status__in=OPEN_MEMBERSHIP)
+    return (
+        LearningNetwork.objects.filter(embete_id=role.tjeneste.vertskommune.embete_id)
+        .exclude(status=NetworkStatus.AVSLUTTET)
+        .exclude(Exists(taken))
+        .order_by("navn")
+    )
+
+
+def services_in_active_network(on: datetime.date | None = None):
+    on = on or timezone.localdate()
+    return Membership.objects.filter(
+        tjeneste=OuterRef("pk"),
+        status=MembershipStatus.AKTIV,
+        fra_dato__lte=on,
+        network__status=NetworkStatus.AKTIV,
+    ).exclude(til_dato__lt=on)
+
+
+@dataclass
+class CoverageRow:
+    embete: Embete | None
+    total: int
+    covered: int
+
+    @property
+    def share(self) -> float:
+        return (self.covered / self.total * 100) if self.total else 0.0
+
+
+def coverage(on: datetime.date | None = None) -> tuple[list[CoverageRow], CoverageRow]:
+    """Share of active barnevernstjenester in at least one active network, per embete and nationally.
+    One aggregate query."""
+    rows = (
+        ChildWelfareService.objects.filter(aktiv=True)
+        .annotate(in_network=Exists(services_in_active_network(on)))
+        .values("vertskommune__embete")
+        .annotate(total=Count("id"), covered=Count("id", filter=Q(in_network=True)))
+        .order_by()
+    )
+    embeter = {e.pk: e for e in Embete.objects.all()}
+    result = [CoverageRow(embeter[r["vertskommune__embete"]], r["total"], r["covered"]) for r in rows]
+    result.sort(key=lambda r: r.embete.navn)
+    national = CoverageRow(None, sum(r.total for r in result), sum(r.covered for r in result))
+    return result, national
+
+
+def register_services(embete_id: int | None = None) -> QuerySet[ChildWelfareService]:
+    """Per service: its networks and the roles its people hold (the 'who takes part where' register)."""
+    today = timezone.localdate()
+    qs = ChildWelfareService.objects.filter(aktiv=True).select_related("vertskommune__embete")
+    if embete_id:
+        qs = qs.filter(vertskommune__embete_id=embete_id)
+    return qs.prefetch_related(
+        Prefetch(
+            "nettverksmedlemskap",
+            queryset=Membership.objects.filter(status=MembershipStatus.AKTIV).select_related("network"),
+            to_attr="aktive_medlemskap",
+        ),
+        Prefetch(
+            "nettverkspersoner",
+            queryset=_current_people(today).select_related("user", "network"),
+            to_attr="aktive_personer",
+        ),
+    ).order_by("vertskommune__embete__navn", "navn")
