@@ -21,7 +21,12 @@ def invitations_visible_to(user) -> QuerySet[Invitation]:
     if role.rolle == Role.BUFDIR:
         return qs
     if role.rolle in STATSFORVALTER_ROLES:
-        return qs.filter(tjeneste__vertskommune__embete=role.embete) | qs.filter(embete=role.embete)
+        # Partner invitations belong to no embete: the statsforvalter sees (and may revoke) the ones they sent.
+        return (
+            qs.filter(tjeneste__vertskommune__embete=role.embete)
+            | qs.filter(embete=role.embete)
+            | qs.filter(partner__isnull=False, invitert_av=user)
+        )
     if role.rolle == Role.TJENESTE_LEDER:
         return qs.filter(tjeneste=role.tjeneste)
     return qs.none()

@@ -14,7 +14,8 @@ def send_invitation_email(self, invitation_id: int, token: str) -> bool:
     """Send the invitation e-mail once. Idempotent: a retried task does not send it twice."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            # Lock only the invitation row: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("tjeneste", "embete", "partner", "invitert_av")
             .filter(pk=invitation_id)
             .first()

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 
@@ -48,9 +49,10 @@ def validate_document(upload, allowed=DOCUMENT_TYPES) -> DocumentType:
     if upload is None or upload.size == 0:
         raise ValidationError(_("Filen er tom."), code="empty")
     if upload.size > max_bytes:
+        # filesizeformat gives "3,0 MB" / "146 byte" in Norwegian; integer MB showed "0 MB" for small limits.
         raise ValidationError(
-            _("Filen er for stor (%(size)s MB). Største tillatte størrelse er %(max)s MB.")
-            % {"size": f"{upload.size / 1_048_576:.1f}", "max": max_bytes // 1_048_576},
+            _("Filen er for stor (%(size)s). Største tillatte størrelse er %(max)s.")
+            % {"size": filesizeformat(upload.size), "max": filesizeformat(max_bytes)},
             code="too_large",
         )
     labels = ", ".join(t.label for t in allowed)

@@ -29,6 +29,8 @@ THEME_CYCLE = [
     ["Høykonflikt", "Opplæring og kompetanseutvikling"],
     ["Minoriteter", "Akuttberedskap"],
 ]
+DEFAULT_DESCRIPTION = "samler barnevernstjenester som vil utvikle praksis sammen, med samlinger og erfaringsdeling."
+DEFAULT_GOAL = "Styrke oppfølgingen av sårbare barn, unge og familier gjennom felles kompetanse- og tiltaksutvikling."
 LEADER_NAMES = ["Gunn Rønning", "Arne Sletten", "Tove Myhre", "Bjørn Kvam", "Liv Hauge", "Odd Solli", "Anne Bø"]
 
 
@@ -36,7 +38,9 @@ def _services(embete: Embete) -> list[ChildWelfareService]:
     return list(ChildWelfareService.objects.filter(vertskommune__embete=embete, aktiv=True).order_by("id"))
 
 
-def _network(embete, navn, *, year, status=NetworkStatus.AKTIV, themes=(), orientation=Orientation.BEGGE, parent=None, desc=""):
+def _network(
+    embete, navn, *, year, status=NetworkStatus.AKTIV, themes=(), orientation=Orientation.BEGGE, parent=None, desc=""
+):
     network, created = LearningNetwork.objects.get_or_create(
         embete=embete,
         navn=navn,
@@ -46,9 +50,8 @@ def _network(embete, navn, *, year, status=NetworkStatus.AKTIV, themes=(), orien
             "status_fra": datetime.date(year, 9, 1),
             "orientering": orientation,
             "overordnet": parent,
-            "beskrivelse": desc
-            or f"{navn} samler barnevernstjenester som vil utvikle praksis sammen, med felles samlinger og erfaringsdeling.",
-            "maal": "Styrke oppfølgingen av sårbare barn, unge og familier gjennom felles kompetanse- og tiltaksutvikling.",
+            "beskrivelse": desc or f"{navn} {DEFAULT_DESCRIPTION}",
+            "maal": DEFAULT_GOAL,
         },
     )
     if created:
@@ -86,18 +89,32 @@ def _partner(network, name_start, rolle, year):
     partner = Partner.objects.filter(navn__startswith=name_start).first()
     if partner:
         NetworkPartner.objects.get_or_create(
-            network=network, partner=partner, til_dato=None, defaults={"rolle": rolle, "fra_dato": datetime.date(year, 9, 1)}
+            network=network,
+            partner=partner,
+            til_dato=None,
+            defaults={"rolle": rolle, "fra_dato": datetime.date(year, 9, 1)},
         )
 
 
 def _staff_roles(network, services, year, leader_role=PersonRole.LEDER, idx=0):
     leader_service = services[0]
     _person(network, leader_role, LEADER_NAMES[idx % len(LEADER_NAMES)], year, tjeneste=leader_service)
-    _person(network, PersonRole.STYRINGSGRUPPE, f"Kommunalsjef i {leader_service.vertskommune.navn.split(' - ')[0]}", year,
-            tjeneste=leader_service, kommuneledelse=True)
+    _person(
+        network,
+        PersonRole.STYRINGSGRUPPE,
+        f"Kommunalsjef i {leader_service.vertskommune.navn.split(' - ')[0]}",
+        year,
+        tjeneste=leader_service,
+        kommuneledelse=True,
+    )
     for service in services[:4]:
-        _person(network, PersonRole.KONTAKTPERSON, f"Kontaktperson {service.vertskommune.navn.split(' - ')[0]}", year,
-                tjeneste=service)
+        _person(
+            network,
+            PersonRole.KONTAKTPERSON,
+            f"Kontaktperson {service.vertskommune.navn.split(' - ')[0]}",
+            year,
+            tjeneste=service,
+        )
 
 
 @transaction.atomic
@@ -108,8 +125,13 @@ def seed_networks() -> int:
     # Vestland: one big network for all services, with sub-groups that work like networks of their own.
     vl = embeter["vestland"]
     vl_services = _services(vl)
-    big, created = _network(vl, "Læringsnettverk Vestland", year=2018, themes=THEME_CYCLE[0] + THEME_CYCLE[1],
-                            desc="Ett felles nettverk for alle barneverntenestene i Vestland, med regionale undergrupper.")
+    big, created = _network(
+        vl,
+        "Læringsnettverk Vestland",
+        year=2018,
+        themes=THEME_CYCLE[0] + THEME_CYCLE[1],
+        desc="Ett felles nettverk for alle barneverntenestene i Vestland, med regionale undergrupper.",
+    )
     created_count += created
     if created:
         _members(big, vl_services, 2018)
@@ -119,8 +141,11 @@ def seed_networks() -> int:
         _partner(big, "Bufetat region vest", "Fosterheimsrekruttering og rettleiing.", 2019)
     third = len(vl_services) // 3
     for i, (name, chunk) in enumerate(
-        [("Vestland nord", vl_services[:third]), ("Vestland midt", vl_services[third : 2 * third]),
-         ("Vestland sør", vl_services[2 * third :])]
+        [
+            ("Vestland nord", vl_services[:third]),
+            ("Vestland midt", vl_services[third : 2 * third]),
+            ("Vestland sør", vl_services[2 * third :]),
+        ]
     ):
         sub, created = _network(vl, f"{name} (undergruppe)", year=2019, parent=big, themes=THEME_CYCLE[i + 2])
         created_count += created
@@ -139,8 +164,14 @@ def seed_networks() -> int:
         if len(chunk) < 2:
             break
         status = NetworkStatus.PAUSE if i == 4 else NetworkStatus.AKTIV
-        net, created = _network(vt, f"Samarbeid {' – '.join(s.vertskommune.navn for s in chunk)}", year=2020 + i % 3,
-                                status=status, themes=THEME_CYCLE[i % len(THEME_CYCLE)], orientation=Orientation.TILTAK)
+        net, created = _network(
+            vt,
+            f"Samarbeid {' – '.join(s.vertskommune.navn for s in chunk)}",
+            year=2020 + i % 3,
+            status=status,
+            themes=THEME_CYCLE[i % len(THEME_CYCLE)],
+            orientation=Orientation.TILTAK,
+        )
         created_count += created
         if created:
             _members(net, chunk, 2020 + i % 3)
@@ -154,7 +185,9 @@ def seed_networks() -> int:
     per = max(2, len(tr_services) // len(regions))
     for i, region in enumerate(regions):
         chunk = tr_services[i * per : (i + 1) * per] if i < len(regions) - 1 else tr_services[i * per :]
-        net, created = _network(tr, f"Læringsnettverk {region}", year=2019, themes=THEME_CYCLE[(i + 1) % len(THEME_CYCLE)])
+        net, created = _network(
+            tr, f"Læringsnettverk {region}", year=2019, themes=THEME_CYCLE[(i + 1) % len(THEME_CYCLE)]
+        )
         created_count += created
         if created:
             _members(net, chunk, 2019)
@@ -162,8 +195,17 @@ def seed_networks() -> int:
             _partner(net, "RKBU Midt-Norge", "Kompetansepartner for nettverket.", 2019)
 
     # The other embeter: two or three networks of 5–7 services.
-    for k, slug in enumerate(["agder", "innlandet", "more-og-romsdal", "nordland", "ostfold-buskerud-oslo-akershus",
-                              "rogaland", "troms-og-finnmark"]):
+    for k, slug in enumerate(
+        [
+            "agder",
+            "innlandet",
+            "more-og-romsdal",
+            "nordland",
+            "ostfold-buskerud-oslo-akershus",
+            "rogaland",
+            "troms-og-finnmark",
+        ]
+    ):
         embete = embeter[slug]
         services = _services(embete)
         offset = 0
@@ -173,9 +215,13 @@ def seed_networks() -> int:
             if len(chunk) < 2:
                 break
             status = NetworkStatus.AVSLUTTET if (k + j) % 7 == 6 else NetworkStatus.AKTIV
-            net, created = _network(embete, f"Læringsnettverk {embete.navn.replace('Statsforvalteren i ', '')} {j + 1}",
-                                    year=2018 + (k + j) % 5, status=status,
-                                    themes=THEME_CYCLE[(k + j) % len(THEME_CYCLE)])
+            net, created = _network(
+                embete,
+                f"Læringsnettverk {embete.navn.replace('Statsforvalteren i ', '')} {j + 1}",
+                year=2018 + (k + j) % 5,
+                status=status,
+                themes=THEME_CYCLE[(k + j) % len(THEME_CYCLE)],
+            )
             created_count += created
             if created:
                 _members(net, chunk, 2018 + (k + j) % 5)
@@ -183,8 +229,13 @@ def seed_networks() -> int:
                     _staff_roles(net, chunk, 2018 + (k + j) % 5, idx=k + j)
                 _partner(net, "Bufetat", "Fosterhjemstjenesten deltar på samlingene.", 2020)
         # One network still being established, waiting for services to accept.
-        _network(embete, f"Nytt nettverk om medvirkning – {embete.navn.replace('Statsforvalteren i ', '')}",
-                 year=2026, status=NetworkStatus.ETABLERING, themes=["Medvirkning"])
+        _network(
+            embete,
+            f"Nytt nettverk om medvirkning – {embete.navn.replace('Statsforvalteren i ', '')}",
+            year=2026,
+            status=NetworkStatus.ETABLERING,
+            themes=["Medvirkning"],
+        )
 
     _demo_invitations()
     return created_count
@@ -200,11 +251,17 @@ def _demo_invitations():
     bodo = ChildWelfareService.objects.filter(kommuner__nummer="1804").first()
     if nordland_new and bodo:
         Membership.objects.get_or_create(
-            network=nordland_new, tjeneste=bodo, status=MembershipStatus.SOKT,
+            network=nordland_new,
+            tjeneste=bodo,
+            status=MembershipStatus.SOKT,
             defaults={"begrunnelse": "Vi ønsker å utvikle medvirkning sammen med nabokommunene."},
         )
     # The Bergen leader is named as a participant (a person with an account) in the Vestland network.
-    leader = RoleAssignment.objects.filter(user__email__startswith="leder.bergen@").select_related("user", "tjeneste").first()
+    leader = (
+        RoleAssignment.objects.filter(user__email__startswith="leder.bergen@")
+        .select_related("user", "tjeneste")
+        .first()
+    )
     big = LearningNetwork.objects.filter(navn="Læringsnettverk Vestland").first()
     if leader and big:
         _person(big, PersonRole.DELTAKER, "", 2018, tjeneste=leader.tjeneste, user=leader.user)

@@ -4,20 +4,30 @@ import tablib
 from django.db.models import Q
 
 from accounts.permissions import has_permission
+from common.exports import CONTENT_TYPES
+from common.exports import render as render  # noqa: PLC0414 - the views call exports.render
 
 from .models import Membership
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+FORMATS = CONTENT_TYPES
 
 
 def directory_dataset(networks) -> tablib.Dataset:
     data = tablib.Dataset(
         headers=[
-            "id", "embete", "nettverk", "status", "status_fra", "etablert_aar", "retning", "temaer",
-            "antall_tjenester", "tjenester", "partnere", "leder_eller_koordinator", "del_av",
+            "id",
+            "embete",
+            "nettverk",
+            "status",
+            "status_fra",
+            "etablert_aar",
+            "retning",
+            "temaer",
+            "antall_tjenester",
+            "tjenester",
+            "partnere",
+            "leder_eller_koordinator",
+            "del_av",
         ],
         title="Nettverk",
     )
@@ -67,10 +77,3 @@ def membership_dataset(user) -> tablib.Dataset:
             ]
         )
     return data
-
-
-def render(dataset: tablib.Dataset, fmt: str) -> tuple[str, bytes | str]:
-    data = dataset.export(fmt)
-    if fmt == "csv":
-        data = "\ufeff" + data
-    return FORMATS[fmt], data

@@ -20,7 +20,9 @@ class NetworkFilter(django_filters.FilterSet):
         method="filter_partner", queryset=Partner.objects.all(), label=_("Partner"), empty_label=_("Alle")
     )
     tjeneste = django_filters.ModelChoiceFilter(
-        method="filter_service", queryset=ChildWelfareService.objects.all(), label=_("Barnevernstjeneste"),
+        method="filter_service",
+        queryset=ChildWelfareService.objects.all(),
+        label=_("Barnevernstjeneste"),
         empty_label=_("Alle"),
     )
 

@@ -32,13 +32,17 @@ class NetworkForm(DSForm):
         label=_("Andre temaer"), required=False, help_text=_("Skill flere temaer med komma."), max_length=500
     )
     overordnet = forms.ModelChoiceField(
-        label=_("Del av nettverk"), queryset=LearningNetwork.objects.none(), required=False,
+        label=_("Del av nettverk"),
+        queryset=LearningNetwork.objects.none(),
+        required=False,
         help_text=_("Bare for undergrupper i et stort nettverk."),
     )
 
     def __init__(self, *args, embete=None, exclude_pk=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = LearningNetwork.objects.filter(embete=embete, overordnet__isnull=True) if embete else LearningNetwork.objects.none()
+        qs = LearningNetwork.objects.none()
+        if embete:
+            qs = LearningNetwork.objects.filter(embete=embete, overordnet__isnull=True)
         if exclude_pk:
             qs = qs.exclude(pk=exclude_pk)
         self.fields["overordnet"].queryset = qs
@@ -95,7 +99,9 @@ class JoinRequestForm(DSForm):
 class PersonForm(DSForm):
     rolle = forms.ChoiceField(label=_("Rolle i nettverket"), choices=PersonRole.choices)
     user = forms.ModelChoiceField(
-        label=_("Bruker i Læringsnett"), queryset=None, required=False,
+        label=_("Bruker i Læringsnett"),
+        queryset=None,
+        required=False,
         help_text=_("Velg en bruker, eller skriv inn navn under hvis personen ikke har konto."),
     )
     navn = forms.CharField(label=_("Navn"), required=False, max_length=200)
@@ -165,7 +171,9 @@ class GatheringForm(DSForm):
     sted = forms.CharField(label=_("Sted"), required=False, max_length=200)
     agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     referat = forms.FileField(
-        label=_("Referat"), required=False, help_text=_("PDF, DOCX eller ODT, maks 10 MB."),
+        label=_("Referat"),
+        required=False,
+        help_text=_("PDF, DOCX eller ODT, maks 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.odt"}),
     )
 

@@ -72,7 +72,9 @@ class LearningNetwork(models.Model):
     beskrivelse = models.TextField(_("beskrivelse"), blank=True)
     maal = models.TextField(_("mål"), blank=True)
     etablert_aar = models.PositiveSmallIntegerField(_("år etablert"))
-    status = models.CharField(_("status"), max_length=20, choices=NetworkStatus.choices, default=NetworkStatus.ETABLERING)
+    status = models.CharField(
+        _("status"), max_length=20, choices=NetworkStatus.choices, default=NetworkStatus.ETABLERING
+    )
     status_fra = models.DateField(_("status fra"), default=timezone.localdate)
     orientering = models.CharField(_("retning"), max_length=30, choices=Orientation.choices, default=Orientation.BEGGE)
     temaer = models.ManyToManyField(Theme, blank=True, related_name="nettverk", verbose_name=_("temaer"))
@@ -94,7 +96,9 @@ class LearningNetwork(models.Model):
         verbose_name_plural = _("læringsnettverk")
         constraints = [
             models.UniqueConstraint(fields=["embete", "navn"], name="network_unique_name_in_embete"),
-            models.CheckConstraint(condition=Q(etablert_aar__gte=2000, etablert_aar__lte=2100), name="network_year_range"),
+            models.CheckConstraint(
+                condition=Q(etablert_aar__gte=2000, etablert_aar__lte=2100), name="network_year_range"
+            ),
             models.CheckConstraint(condition=Q(status__in=NetworkStatus.values), name="network_status_valid"),
         ]
         indexes = [models.Index(fields=["embete", "status"], name="network_embete_status_idx")]
@@ -114,6 +118,9 @@ class NetworkStatusChange(models.Model):
         ordering = ["fra_dato", "id"]
         verbose_name = _("statusendring")
         verbose_name_plural = _("statushistorikk")
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} fra {self.fra_dato:%d.%m.%Y}"
 
 
 class MembershipStatus(models.TextChoices):
@@ -159,7 +166,8 @@ class Membership(models.Model):
                 name="membership_period_ordered",
             ),
             models.CheckConstraint(
-                condition=~Q(status=MembershipStatus.AKTIV) | Q(fra_dato__isnull=False), name="membership_active_has_start"
+                condition=~Q(status=MembershipStatus.AKTIV) | Q(fra_dato__isnull=False),
+                name="membership_active_has_start",
             ),
         ]
         indexes = [models.Index(fields=["tjeneste", "status"], name="membership_service_status_idx")]
@@ -239,7 +247,8 @@ class NetworkPartner(models.Model):
                 fields=["network", "partner"], condition=Q(til_dato__isnull=True), name="networkpartner_one_open"
             ),
             models.CheckConstraint(
-                condition=Q(til_dato__isnull=True) | Q(til_dato__gte=F("fra_dato")), name="networkpartner_period_ordered"
+                condition=Q(til_dato__isnull=True) | Q(til_dato__gte=F("fra_dato")),
+                name="networkpartner_period_ordered",
             ),
         ]
 
@@ -349,3 +358,6 @@ class GatheringAttendance(models.Model):
             models.UniqueConstraint(fields=["samling", "tjeneste"], name="attendance_once_per_service"),
             models.CheckConstraint(condition=Q(antall_personer__gte=1), name="attendance_at_least_one"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.tjeneste}: {self.antall_personer}"

@@ -3,7 +3,7 @@
 from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
 from accounts.permissions import rule
 
-from .models import OPEN_MEMBERSHIP
+from .models import MembershipStatus
 
 
 def _sf_of(role, embete_id) -> bool:
@@ -15,9 +15,11 @@ def _service_leader_of(role, service_id) -> bool:
 
 
 def _service_in_network(role, network) -> bool:
+    """The user's service takes part now. Invited or requesting services do not: any leader in the
+    embete may ask to join, and must not read the network's documents and contact details by asking."""
     if role is None or role.rolle not in SERVICE_ROLES:
         return False
-    return network.medlemskap.filter(tjeneste_id=role.tjeneste_id, status__in=OPEN_MEMBERSHIP).exists()
+    return network.medlemskap.filter(tjeneste_id=role.tjeneste_id, status=MembershipStatus.AKTIV).exists()
 
 
 def _partner_in_network(role, network) -> bool:

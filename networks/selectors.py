@@ -4,7 +4,8 @@ and the warnings staff should see. Query counts stay constant as data grows."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from .models import (
     NetworkPartner,
     NetworkPerson,
     NetworkStatus,
+    NetworkStatusChange,
     PersonRole,
 )
 from .services import guideline_on
@@ -47,7 +49,9 @@ def directory() -> QuerySet[LearningNetwork]:
             ),
             Prefetch(
                 "personer",
-                queryset=_current_people(today).filter(rolle__in=[PersonRole.LEDER, PersonRole.KOORDINATOR]).select_related("user"),
+                queryset=_current_people(today)
+                .filter(rolle__in=[PersonRole.LEDER, PersonRole.KOORDINATOR])
+                .select_related("user"),
                 to_attr="ledere",
             ),
         )
@@ -75,14 +79,23 @@ def network_detail(pk: int) -> LearningNetwork | None:
             "undergrupper",
             Prefetch(
                 "medlemskap",
-                queryset=Membership.objects.select_related("tjeneste__vertskommune").order_by("tjeneste__navn", "-opprettet"),
+                queryset=Membership.objects.select_related("tjeneste__vertskommune").order_by(
+                    "tjeneste__navn", "-opprettet"
+                ),
             ),
-            Prefetch("partnere", queryset=NetworkPartner.objects.select_related("partner").order_by("til_dato", "partner__navn")),
+            Prefetch(
+                "partnere",
+                queryset=NetworkPartner.objects.select_related("partner").order_by("til_dato", "partner__navn"),
+            ),
             Prefetch(
                 "personer",
                 queryset=NetworkPerson.objects.select_related("user", "tjeneste").order_by("rolle", "fra_dato"),
             ),
-            Prefetch("personer", queryset=_current_people(today).select_related("user", "tjeneste"), to_attr="aktive_personer"),
+            Prefetch(
+                "personer",
+                queryset=_current_people(today).select_related("user", "tjeneste"),
+                to_attr="aktive_personer",
+            ),
             "oppvekstdeltakere__kommune",
             "dokumenter",
             "samlinger__oppmote__tjeneste",
@@ -115,7 +128,10 @@ def warnings_for(network: LearningNetwork, on: datetime.date | None = None) -> l
             result.append(
                 Warning(
                     "no_kommuneledelse",
-                    _("%(g)s krever at kommuneledelsen er med i styringsgruppen, men ingen fra kommuneledelsen er registrert.")
+                    _(
+                        "%(g)s krever at kommuneledelsen er med i styringsgruppen, "
+                        "men ingen fra kommuneledelsen er registrert."
+                    )
                     % {"g": guideline.navn},
                 )
             )
@@ -123,7 +139,10 @@ def warnings_for(network: LearningNetwork, on: datetime.date | None = None) -> l
             result.append(
                 Warning(
                     "too_few_services",
-                    _("Nettverket har %(n)s deltakende tjeneste(r). Et læringsnettverk må ha minst to for å være aktivt.")
+                    _(
+                        "Nettverket har %(n)s deltakende tjeneste(r). "
+                        "Et læringsnettverk må ha minst to for å være aktivt."
+                    )
                     % {"n": len(members)},
                 )
             )
@@ -166,14 +185,35 @@ def joinable_networks_for(user) -> QuerySet[LearningNetwork]:
     )
 
 
+def network_status_on(on: datetime.date):
+    """The status a membership's network had on the day: the latest status change up to then
+    (status history), else the current status if it already applied then."""
+    from_history = (
+        NetworkStatusChange.objects.filter(network=OuterRef("network"), fra_dato__lte=on)
+        .order_by("-fra_dato", "-id")
+        .values("status")[:1]
+    )
+    return Coalesce(
+        Subquery(from_history),
+        Case(When(network__status_fra__lte=on, then=F("network__status")), default=Value(None)),
+        output_field=CharField(),
+    )
+
+
 def services_in_active_network(on: datetime.date | None = None):
+    """Memberships of the outer service whose period covers the day, in a network that was active that day.
+    A service that has given notice (utmeldt with a later end date) still takes part until then."""
     on = on or timezone.localdate()
-    return Membership.objects.filter(
-        tjeneste=OuterRef("pk"),
-        status=MembershipStatus.AKTIV,
-        fra_dato__lte=on,
-        network__status=NetworkStatus.AKTIV,
-    ).exclude(til_dato__lt=on)
+    return (
+        Membership.objects.filter(
+            tjeneste=OuterRef("pk"),
+            status__in=(MembershipStatus.AKTIV, MembershipStatus.UTMELDT),
+            fra_dato__lte=on,
+        )
+        .exclude(til_dato__lt=on)
+        .annotate(network_status_then=network_status_on(on))
+        .filter(network_status_then=NetworkStatus.AKTIV)
+    )
 
 
 @dataclass

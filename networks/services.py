@@ -3,21 +3,24 @@ records an audit event. History is kept: nothing here overwrites a past period."
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.permissions import require
+from accounts.models import RoleAssignment
+from accounts.permissions import has_permission, require
 from audit import services as audit
 from common.uploads import safe_filename, validate_document
-from organisations.models import ChildWelfareService
+from organisations.models import ChildWelfareService, OppvekstTjenestetype
 
 from .models import (
     OPEN_MEMBERSHIP,
+    DocumentKind,
     Gathering,
     GatheringAttendance,
+    GatheringFormat,
     GuidelineVersion,
     LearningNetwork,
     Membership,
@@ -48,9 +51,16 @@ def _themes(names: list[str]) -> list[Theme]:
     for name in names:
         name = name.strip()
         if name:
-            theme = Theme.objects.filter(navn__iexact=name).first() or Theme.objects.create(navn=name[:150])
+            theme = _same_name(Theme.objects.all(), name) or Theme.objects.create(navn=name[:150])
             themes.append(theme)
     return themes
+
+
+def _same_name(queryset, name: str):
+    """The row whose navn equals name, ignoring case. In Python, because SQLite's case folding
+    (iexact/LIKE, LOWER) only covers ASCII, so "ØRSTA" would not match "Ørsta" there."""
+    wanted = name.strip().casefold()
+    return next((obj for obj in queryset.only("pk", "navn") if obj.navn.strip().casefold() == wanted), None)
 
 
 # --- network -----------------------------------------------------------------------------------
@@ -64,10 +74,10 @@ def _validate_network(embete, data: dict, instance: LearningNetwork | None) -> N
     if not name:
         errors["navn"] = [_("Navn må fylles ut.")]
     else:
-        clash = LearningNetwork.objects.filter(embete=embete, navn__iexact=name)
+        clash = LearningNetwork.objects.filter(embete=embete)
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
-        if clash.exists():
+        if _same_name(clash, name) is not None:
             errors["navn"] = [_("Embetet har allerede et nettverk med dette navnet.")]
     year = data.get("etablert_aar")
     this_year = timezone.localdate().year
@@ -124,7 +134,7 @@ def update_network(actor, network: LearningNetwork, *, themes=None, new_themes=(
 def active_service_count(network: LearningNetwork, on: datetime.date | None = None) -> int:
     on = on or timezone.localdate()
     return (
-        network.medlemskap.filter(status=MembershipStatus.AKTIV, fra_dato__lte=on)
+        network.medlemskap.filter(status__in=(MembershipStatus.AKTIV, MembershipStatus.UTMELDT), fra_dato__lte=on)
         .exclude(til_dato__lt=on)
         .values("tjeneste")
         .distinct()
@@ -225,6 +235,8 @@ def respond_to_invitation(actor, membership: Membership, *, accept: bool, fra_da
 @transaction.atomic
 def request_to_join(actor, network: LearningNetwork, service: ChildWelfareService, begrunnelse="") -> Membership:
     require(actor, "networks.request_join", network)
+    # Read the status from the locked row, not from the caller's possibly stale object.
+    network = LearningNetwork.objects.select_for_update().get(pk=network.pk)
     _check_same_embete(network, service)
     _refuse_if_open(network, service)
     if network.status == NetworkStatus.AVSLUTTET:
@@ -294,7 +306,9 @@ def leave_network(actor, membership: Membership, til_dato: datetime.date, begrun
     NetworkPerson.objects.filter(
         network=membership.network, tjeneste=membership.tjeneste, til_dato__isnull=True, fra_dato__lte=til_dato
     ).update(til_dato=til_dato)
-    audit.record(actor, "nettverk.tjeneste_gikk_ut", membership.network, {"tjeneste": membership.tjeneste.navn, "til": til_dato})
+    audit.record(
+        actor, "nettverk.tjeneste_gikk_ut", membership.network, {"tjeneste": membership.tjeneste.navn, "til": til_dato}
+    )
     return membership
 
 
@@ -332,13 +346,19 @@ def add_person(
     til_dato: datetime.date | None = None,
 ) -> NetworkPerson:
     membership = _open_membership(network, tjeneste) if tjeneste is not None else None
-    if tjeneste is not None and (membership is None or membership.status != MembershipStatus.AKTIV):
-        raise ValidationError({"tjeneste": _("%(s)s deltar ikke i nettverket.") % {"s": tjeneste}})
-    if membership is not None and rolle in SERVICE_LEADER_MAY_NAME:
-        require(actor, "networks.name_participant", membership)
-    else:
-        require(actor, "networks.manage_network", network)
+    if membership is not None and membership.status != MembershipStatus.AKTIV:
+        membership = None
     errors = {}
+    # Permission first, so an outsider learns nothing from validation messages. Staff of the embete
+    # name anyone; a service leader names participants and contact persons of an active member service.
+    if not has_permission(actor, "networks.manage_network", network):
+        if membership is None or rolle not in SERVICE_LEADER_MAY_NAME:
+            raise PermissionDenied(_("Du har ikke tilgang til dette."))
+        require(actor, "networks.name_participant", membership)
+        if user is not None and not RoleAssignment.objects.active().filter(user=user, tjeneste=tjeneste).exists():
+            errors["user"] = [_("Personen arbeider ikke i %(s)s.") % {"s": tjeneste}]
+    if tjeneste is not None and membership is None:
+        errors["tjeneste"] = [_("%(s)s deltar ikke i nettverket.") % {"s": tjeneste}]
     if rolle not in PersonRole.values:
         errors["rolle"] = [_("Ugyldig rolle.")]
     if user is None and not navn.strip():
@@ -381,7 +401,9 @@ def end_person(actor, person: NetworkPerson, til_dato: datetime.date) -> Network
     if person.til_dato is not None:
         raise ValidationError(_("Rollen er allerede avsluttet."))
     if til_dato < person.fra_dato:
-        raise ValidationError({"til_dato": _("Til-datoen kan ikke være før fra-datoen (%(d)s).") % {"d": _d(person.fra_dato)}})
+        raise ValidationError(
+            {"til_dato": _("Til-datoen kan ikke være før fra-datoen (%(d)s).") % {"d": _d(person.fra_dato)}}
+        )
     person.til_dato = til_dato
     person.save(update_fields=["til_dato"])
     audit.record(actor, "nettverk.person_avsluttet", person.network, {"person": person.display_name, "til": til_dato})
@@ -406,6 +428,10 @@ def add_partner(actor, network, partner, rolle: str, fra_dato: datetime.date) ->
 @transaction.atomic
 def end_partner(actor, link: NetworkPartner, til_dato: datetime.date) -> NetworkPartner:
     require(actor, "networks.manage_network", link.network)
+    link = NetworkPartner.objects.select_for_update().select_related("network", "partner").get(pk=link.pk)
+    if link.til_dato is not None:
+        # An ended period is history and is never moved.
+        raise ValidationError(_("Partnerskapet er allerede avsluttet."))
     if til_dato < link.fra_dato:
         raise ValidationError({"til_dato": _("Til-datoen kan ikke være før fra-datoen.")})
     link.til_dato = til_dato
@@ -417,14 +443,15 @@ def end_partner(actor, link: NetworkPartner, til_dato: datetime.date) -> Network
 @transaction.atomic
 def add_oppvekst(actor, network, *, type: str, navn: str, fra_dato: datetime.date, kommune=None) -> OppvekstParticipant:
     require(actor, "networks.manage_network", network)
+    if type not in OppvekstTjenestetype.values:
+        raise ValidationError({"type": _("Velg en type tjeneste fra listen.")})
     guideline = guideline_on(fra_dato)
     if guideline is None or not guideline.oppvekst_tillatt:
         first = GuidelineVersion.objects.filter(oppvekst_tillatt=True).order_by("gyldig_fra").first()
         raise ValidationError(
             {
                 "fra_dato": _(
-                    "Etter %(g)s kan andre oppveksttjenester ikke delta i læringsnettverk. "
-                    "Det er tillatt fra %(d)s."
+                    "Etter %(g)s kan andre oppveksttjenester ikke delta i læringsnettverk. Det er tillatt fra %(d)s."
                 )
                 % {"g": guideline or _("retningslinjene som gjaldt"), "d": _d(first.gyldig_fra) if first else "–"}
             }
@@ -444,6 +471,8 @@ def add_oppvekst(actor, network, *, type: str, navn: str, fra_dato: datetime.dat
 @transaction.atomic
 def upload_document(actor, network, *, type: str, tittel: str, fil) -> NetworkDocument:
     require(actor, "networks.manage_network", network)
+    if type not in DocumentKind.values:
+        raise ValidationError({"type": _("Velg en dokumenttype fra listen.")})
     detected = validate_document(fil)
     name = safe_filename(fil.name)
     fil.name = name
@@ -474,13 +503,13 @@ def create_gathering(
     oppmote: dict | None = None,
     referat=None,
 ) -> Gathering:
-    """oppmote: {service: number of people}. Only services taking part in the network may be listed."""
+    """oppmote: {service: number of people}. Only services taking part in the network on the day may be listed."""
     require(actor, "networks.manage_network", network)
     errors = {}
     members = set(
-        network.medlemskap.filter(status__in=(MembershipStatus.AKTIV, MembershipStatus.UTMELDT)).values_list(
-            "tjeneste_id", flat=True
-        )
+        network.medlemskap.filter(status__in=(MembershipStatus.AKTIV, MembershipStatus.UTMELDT), fra_dato__lte=dato)
+        .exclude(til_dato__lt=dato)
+        .values_list("tjeneste_id", flat=True)
     )
     for service, count in (oppmote or {}).items():
         if service.pk not in members:
@@ -489,11 +518,15 @@ def create_gathering(
             errors.setdefault("oppmote", []).append(_("Antall personer fra %(s)s må være minst 1.") % {"s": service})
     if not (tittel or "").strip():
         errors["tittel"] = [_("Tittel må fylles ut.")]
+    if format not in GatheringFormat.values:
+        errors["format"] = [_("Velg fysisk, digital eller hybrid.")]
     if errors:
         raise ValidationError(errors)
     document = None
     if referat is not None:
-        document = upload_document(actor, network, type="referat", tittel=_("Referat: %(t)s") % {"t": tittel}, fil=referat)
+        document = upload_document(
+            actor, network, type="referat", tittel=_("Referat: %(t)s") % {"t": tittel}, fil=referat
+        )
     gathering = Gathering.objects.create(
         network=network, tittel=tittel.strip(), dato=dato, format=format, sted=sted, agenda=agenda, referat=document
     )

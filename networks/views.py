@@ -30,7 +30,15 @@ from .forms import (
     PersonForm,
     StatusForm,
 )
-from .models import LearningNetwork, Membership, MembershipStatus, NetworkDocument, NetworkPartner, NetworkPerson
+from .models import (
+    OPEN_MEMBERSHIP,
+    LearningNetwork,
+    Membership,
+    MembershipStatus,
+    NetworkDocument,
+    NetworkPartner,
+    NetworkPerson,
+)
 
 
 def _network(pk) -> LearningNetwork:
@@ -121,7 +129,7 @@ def network_detail(request, pk):
     my_membership = None
     if role is not None and role.rolle in SERVICE_ROLES:
         my_membership = next(
-            (m for m in network.medlemskap.all() if m.tjeneste_id == role.tjeneste_id and m.status in ("invitert", "sokt", "aktiv")),
+            (m for m in network.medlemskap.all() if m.tjeneste_id == role.tjeneste_id and m.status in OPEN_MEMBERSHIP),
             None,
         )
     return render(
@@ -157,7 +165,9 @@ def network_create(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Nettverket %(n)s er opprettet. Inviter tjenestene som skal delta.") % {"n": network.navn})
+            messages.success(
+                request, _("Nettverket %(n)s er opprettet. Inviter tjenestene som skal delta.") % {"n": network.navn}
+            )
             return redirect("networks:detail", pk=network.pk)
     return render(request, "networks/network_form.html", {"form": form, "creating": True})
 
@@ -214,7 +224,9 @@ def invite_service(request, pk):
     network = _managed_network(request, pk)
     taken = network.medlemskap.filter(status__in=("invitert", "aktiv")).values("tjeneste")
     candidates = (
-        ChildWelfareService.objects.filter(vertskommune__embete=network.embete, aktiv=True).exclude(pk__in=taken).order_by("navn")
+        ChildWelfareService.objects.filter(vertskommune__embete=network.embete, aktiv=True)
+        .exclude(pk__in=taken)
+        .order_by("navn")
     )
     form = InviteServiceForm(request.POST or None, services=candidates)
     if request.method == "POST" and form.is_valid():
@@ -225,7 +237,9 @@ def invite_service(request, pk):
                 messages.success(request, _("%(s)s er registrert som deltaker.") % {"s": service})
             else:
                 services.invite_service(request.user, network, service)
-                messages.success(request, _("%(s)s er invitert. Lederen i tjenesten svarer på invitasjonen.") % {"s": service})
+                messages.success(
+                    request, _("%(s)s er invitert. Lederen i tjenesten svarer på invitasjonen.") % {"s": service}
+                )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -314,7 +328,9 @@ def membership_leave(request, pk):
     form = LeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.leave_network(request.user, membership, form.cleaned_data["til_dato"], form.cleaned_data["begrunnelse"])
+            services.leave_network(
+                request.user, membership, form.cleaned_data["til_dato"], form.cleaned_data["begrunnelse"]
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -344,7 +360,9 @@ def person_add(request, pk):
     ).order_by("navn")
     if own_membership is not None:
         members = members.filter(pk=own_membership.tjeneste_id)
-        users = User.objects.filter(roller__in=RoleAssignment.objects.active().filter(tjeneste_id=own_membership.tjeneste_id))
+        users = User.objects.filter(
+            roller__in=RoleAssignment.objects.active().filter(tjeneste_id=own_membership.tjeneste_id)
+        )
         roles = services.SERVICE_LEADER_MAY_NAME
     else:
         users = User.objects.filter(
@@ -395,7 +413,9 @@ def partner_add(request, pk):
         else:
             messages.success(request, _("Partneren er lagt til."))
             return redirect("networks:detail", pk=network.pk)
-    return render(request, "networks/simple_form.html", {"form": form, "network": network, "title": _("Legg til partner")})
+    return render(
+        request, "networks/simple_form.html", {"form": form, "network": network, "title": _("Legg til partner")}
+    )
 
 
 @login_required
@@ -425,7 +445,9 @@ def oppvekst_add(request, pk):
             messages.success(request, _("Oppveksttjenesten er lagt til."))
             return redirect("networks:detail", pk=network.pk)
     return render(
-        request, "networks/simple_form.html", {"form": form, "network": network, "title": _("Inviter annen oppveksttjeneste")}
+        request,
+        "networks/simple_form.html",
+        {"form": form, "network": network, "title": _("Inviter annen oppveksttjeneste")},
     )
 
 
@@ -470,9 +492,13 @@ def document_download(request, pk):
 @require_http_methods(["GET", "POST"])
 def gathering_create(request, pk):
     network = _managed_network(request, pk)
-    members = ChildWelfareService.objects.filter(
-        nettverksmedlemskap__network=network, nettverksmedlemskap__status=MembershipStatus.AKTIV
-    ).order_by("navn").distinct()
+    members = (
+        ChildWelfareService.objects.filter(
+            nettverksmedlemskap__network=network, nettverksmedlemskap__status=MembershipStatus.AKTIV
+        )
+        .order_by("navn")
+        .distinct()
+    )
     form = GatheringForm(request.POST or None, request.FILES or None, services=list(members))
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("tittel", "dato", "format", "sted", "agenda", "referat")}
@@ -488,5 +514,3 @@ def gathering_create(request, pk):
         "networks/simple_form.html",
         {"form": form, "network": network, "title": _("Registrer samling"), "multipart": True},
     )
-
-

@@ -43,7 +43,8 @@ class ServiceFilter(django_filters.FilterSet):
         ).distinct()
 
     def filter_interkommunal(self, qs, name, value):
-        qs = qs.annotate(_antall_kommuner=Count("kommuner", distinct=True))
+        # the annotation groups the rows, and Meta.ordering is not applied to GROUP BY queries
+        qs = qs.annotate(_antall_kommuner=Count("kommuner", distinct=True)).order_by("navn", "pk")
         return qs.filter(_antall_kommuner__gt=1) if value == "ja" else qs.filter(_antall_kommuner__lte=1)
 
     def filter_aktiv(self, qs, name, value):

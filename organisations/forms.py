@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from ui.forms import DSForm, DSModelForm
 
 from .models import Kommune, Maalform, Partner
+from .validators import clean_orgnr
 
 
 class KommuneChoiceField(forms.ModelChoiceField):
@@ -70,3 +71,15 @@ class PartnerForm(DSModelForm):
     class Meta:
         model = Partner
         fields = ["navn", "type", "region", "orgnr", "nettside", "aktiv"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # accept "974 760 673" as written in Enhetsregisteret; it is stored as 9 digits
+        self.fields["orgnr"].max_length = 11
+        self.fields["orgnr"].widget.attrs["maxlength"] = "11"
+        self.fields["orgnr"].validators = []
+        self.fields["orgnr"].help_text = _("9 siffer, som i Enhetsregisteret.")
+
+    def clean_orgnr(self):
+        value = self.cleaned_data["orgnr"]
+        return clean_orgnr(value) if value else ""

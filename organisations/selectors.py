@@ -13,9 +13,14 @@ def embeter_with_history() -> QuerySet[Embete]:
 
 
 def embeter_visible_to(user) -> QuerySet[Embete]:
-    qs = embeter_with_history().annotate(
-        antall_kommuner=Count("kommuner", distinct=True),
-        antall_tjenester=Count("kommuner__vertskommune_for", distinct=True),
+    # Meta.ordering is not applied to aggregated (GROUP BY) queries, so order explicitly.
+    qs = (
+        embeter_with_history()
+        .annotate(
+            antall_kommuner=Count("kommuner", distinct=True),
+            antall_tjenester=Count("kommuner__vertskommune_for", distinct=True),
+        )
+        .order_by("navn")
     )
     if user.is_superuser:
         return qs
@@ -57,8 +62,11 @@ def services_visible_to(user) -> QuerySet[ChildWelfareService]:
 
 
 def kommuner_for_list() -> QuerySet[Kommune]:
-    return Kommune.objects.select_related("fylke", "embete").annotate(
-        antall_tjenester=Count("barnevernstjenester", distinct=True)
+    # Meta.ordering is not applied to aggregated (GROUP BY) queries, so order explicitly.
+    return (
+        Kommune.objects.select_related("fylke", "embete")
+        .annotate(antall_tjenester=Count("barnevernstjenester", distinct=True))
+        .order_by("nummer")
     )
 
 

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import has_permission, require
 from audit.selectors import events_for
+from common.exports import CONTENT_TYPES
+from common.exports import render as render_dataset
 
 from . import selectors, services
 from .filters import KommuneFilter, PartnerFilter, ServiceFilter
@@ -39,7 +41,7 @@ def apply_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def embete_list(request):
-    embeter = selectors.embeter_visible_to(request.user)
+    embeter = selectors.embeter_visible_to(request.user).prefetch_related("fylker")
     if not embeter.exists():
         raise PermissionDenied
     year = datetime.date.today().year
@@ -214,16 +216,12 @@ def service_import(request):
     return render(request, "organisations/service_import.html", {"form": form, "report": report, "embete": embete})
 
 
-EXPORT_FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-}
 
 
 @login_required
 def service_export(request, fmt):
     require(request.user, "organisations.export_services", None)
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in CONTENT_TYPES:
         raise Http404
     qs = ServiceFilter(
         request.GET,
@@ -231,10 +229,8 @@ def service_export(request, fmt):
         embeter=selectors.embeter_visible_to(request.user),
     ).qs
     dataset = ChildWelfareServiceResource().export(queryset=qs)
-    content_type, ext = EXPORT_FORMATS[fmt]
-    data = dataset.export(ext)
-    if fmt == "csv":
-        data = "\ufeff" + data  # Excel opens UTF-8 correctly with a BOM
+    content_type, data = render_dataset(dataset, fmt)
+    ext = fmt
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="barnevernstjenester-{datetime.date.today():%Y-%m-%d}.{ext}"'

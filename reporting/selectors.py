@@ -4,9 +4,9 @@ from django.db.models import Count, Q
 
 from accounts.models import Role, RoleAssignment
 from accounts.selectors import invitations_visible_to
-from organisations.models import ChildWelfareService, Kommune
 from networks import selectors as network_selectors
 from networks.models import LearningNetwork, NetworkStatus
+from organisations.models import ChildWelfareService, Kommune
 from organisations.selectors import embeter_visible_to, service_people, services_visible_to
 
 

@@ -14,9 +14,11 @@ ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 @pytest.fixture(autouse=True)
 def _clean_cache_and_mfa(settings):
-    """Each test starts with an empty cache (rate limits) and the production default: MFA required."""
+    """Each test starts with an empty cache (rate limits) and the production default: MFA required.
+    Passwords are hashed with a fast hasher: the production one is slow on purpose."""
     cache.clear()
     settings.LAERINGSNETT_REQUIRE_MFA = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     cache.clear()
 

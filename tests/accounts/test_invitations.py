@@ -131,9 +131,7 @@ class TestInviteThroughPage:
     def test_new_invitation_allowed_after_the_old_one_expired(self, vestland_sf, vestland_service):
         services.invite(vestland_sf, email="kari@example.no", rolle=Role.TJENESTE_LEDER, tjeneste=vestland_service)
         with time_machine.travel(timezone.now() + datetime.timedelta(days=15)):
-            services.invite(
-                vestland_sf, email="kari@example.no", rolle=Role.TJENESTE_LEDER, tjeneste=vestland_service
-            )
+            services.invite(vestland_sf, email="kari@example.no", rolle=Role.TJENESTE_LEDER, tjeneste=vestland_service)
         assert Invitation.objects.count() == 2
 
     def test_inviting_someone_who_already_has_the_role_is_refused(self, vestland_sf, vestland_service):
@@ -501,3 +499,50 @@ class TestWithRealCommits:
             raise RuntimeError("rollback")
         assert mail.outbox == []
         assert not Invitation.objects.exists()
+
+
+class TestInvitationEdgeCases:
+    def test_statsforvalter_sees_and_revokes_own_partner_invitation(
+        self, client, inviter, django_capture_on_commit_callbacks
+    ):
+        partner = factories.PartnerFactory(navn="RKBU Vest")
+        response = _invite_via_page(
+            client,
+            django_capture_on_commit_callbacks,
+            email="forsker@example.no",
+            rolle=Role.PARTNER,
+            partner=partner.pk,
+        )
+        assert response.status_code == 302
+        invitation = Invitation.objects.get()
+        assert invitation.partner == partner
+        assert "forsker@example.no" in client.get(reverse("invitation_list")).content.decode()
+        assert client.post(reverse("invitation_revoke", args=[invitation.pk])).status_code == 302
+        invitation.refresh_from_db()
+        assert invitation.trukket_tilbake is not None
+        assert "Trukket tilbake" in client.get(reverse("invitation_list")).content.decode()
+        # Another embete's statsforvalter neither sees it nor can touch it.
+        client.force_login(factories.statsforvalter("agder"))
+        assert "forsker@example.no" not in client.get(reverse("invitation_list")).content.decode()
+
+    def test_person_whose_role_ended_can_be_invited_back(self, client, no_mfa, vestland_sf, vestland_service):
+        former = factories.service_user(vestland_service, leder=True)
+        role = RoleAssignment.objects.get(user=former)
+        role.gyldig_fra = timezone.localdate() - datetime.timedelta(days=400)
+        role.gyldig_til = timezone.localdate() - datetime.timedelta(days=30)
+        role.save()
+        token = services.invite(vestland_sf, email=former.email, rolle=Role.TJENESTE_LEDER, tjeneste=vestland_service)[
+            1
+        ]
+        client.force_login(former)
+        assert client.post(reverse("accept_invitation", args=[token])).status_code == 302
+        role.refresh_from_db()
+        assert role.gyldig_til is None
+        assert RoleAssignment.objects.active().filter(user=former, tjeneste=vestland_service).count() == 1
+        assert RoleAssignment.objects.filter(user=former).count() == 1
+
+    def test_bufdir_cannot_be_invited_by_statsforvalter(self, vestland_sf):
+        with pytest.raises(PermissionDenied):
+            services.invite(vestland_sf, email="x@example.no", rolle=Role.BUFDIR)
+        assert not Invitation.objects.exists()
+        assert mail.outbox == []

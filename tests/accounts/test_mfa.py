@@ -3,6 +3,7 @@
 import time
 
 import pytest
+import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
 
@@ -13,6 +14,10 @@ from .conftest import activate_totp
 
 BANNER = "Krav om tofaktorinnlogging er slått av"
 PASSWORD = "Testpassord-123"  # factories.UserFactory
+
+
+def frozen_clock():
+    return time_machine.travel(time.time(), tick=False)
 
 
 def current_code(secret: str) -> str:
@@ -138,11 +143,14 @@ class TestLoginWithTotp:
         assert page.status_code == 200
         assert 'name="code"' in page.content.decode()
 
-        wrong = client.post(reverse("mfa_authenticate"), {"code": "000000" if current_code(secret) != "000000" else "111111"})
+        wrong_code = "000000" if current_code(secret) != "000000" else "111111"
+        wrong = client.post(reverse("mfa_authenticate"), {"code": wrong_code})
         assert wrong.status_code == 200
+        assert "Feil kode." in wrong.content.decode()
         assert "_auth_user_id" not in client.session
 
-        right = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+        with frozen_clock():  # the code must not roll over between computing and checking it
+            right = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
         assert right.status_code == 302
         assert client.session["_auth_user_id"] == str(user.pk)
         assert client.get(right["Location"], follow=True).status_code == 200
@@ -150,13 +158,28 @@ class TestLoginWithTotp:
         assert home.status_code == 200
         assert "Statsforvalteren i Vestland" in home.content.decode()
 
-    def test_login_without_totp_lands_on_setup(self, client, reference_data):
+    def test_login_without_totp_leads_through_setup_to_data(self, client, reference_data):
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+
         user = factories.bufdir_user()
         response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True)
         chain = [url for url, _status in response.redirect_chain]
-        assert reverse("mfa_activate_totp") in chain
+        assert chain[:2] == [reverse("home"), reverse("mfa_activate_totp")]
         assert client.session["_auth_user_id"] == str(user.pk)
-        # Having logged in with the password just now, allauth lets them enrol at once.
-        assert response.request["PATH_INFO"] == reverse("mfa_activate_totp")
-        assert response.status_code == 200
-        assert 'name="code"' in response.content.decode()
+        # allauth confirms the password once more before an authenticator may be added.
+        assert response.request["PATH_INFO"] == reverse("account_reauthenticate")
+        again = client.post(
+            reverse("account_reauthenticate") + "?next=" + reverse("mfa_activate_totp"), {"password": PASSWORD}
+        )
+        assert again["Location"] == reverse("mfa_activate_totp")
+        setup = client.get(reverse("mfa_activate_totp"))
+        assert setup.status_code == 200
+        assert 'name="code"' in setup.content.decode()
+        secret = client.session[SECRET_SESSION_KEY]
+
+        with frozen_clock():
+            done = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+        assert done.status_code == 302
+        assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        assert client.get(reverse("home")).status_code == 200

@@ -18,11 +18,6 @@ def fresh(user):
     return type(user).objects.get(pk=user.pk)
 
 
-@pytest.fixture
-def vestland_sf(reference_data):
-    return factories.statsforvalter("vestland")
-
-
 class TestStatsforvalterScope:
     def test_sees_and_changes_services_in_own_embete(self, vestland_sf, vestland_service):
         assert has_permission(vestland_sf, "organisations.view_service", vestland_service) is True

@@ -32,7 +32,7 @@ def assert_accessible(page, label: str = "") -> list:
 
 
 def assert_tab_reaches_skip_link(page) -> None:
-    """The first Tab on a freshly loaded page lands on the «Hopp til hovedinnhold» link (call it right after loading)."""
+    """The first Tab on a freshly loaded page lands on «Hopp til hovedinnhold» (call it right after loading)."""
     page.keyboard.press("Tab")
     focused = page.evaluate(
         "() => ({cls: document.activeElement.className, href: document.activeElement.getAttribute('href'),"

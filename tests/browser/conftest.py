@@ -56,8 +56,12 @@ def browser(monkeypatch):
 
 
 @pytest.fixture
-def browser_page(browser, live_server):
-    """A fresh Norwegian-speaking browser tab pointed at the live server."""
+def browser_page(browser, live_server, django_db_serialized_rollback):
+    """A fresh Norwegian-speaking browser tab pointed at the live server.
+
+    live_server tests run on a transactional database that is flushed after each test, which would also wipe
+    rows made by data migrations (e.g. the network themes); serialized rollback puts them back for every test.
+    """
     context = browser.new_context(locale="nb-NO", base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()

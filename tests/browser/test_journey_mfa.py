@@ -50,9 +50,9 @@ def test_statsforvalter_enrols_totp_and_logs_in_with_it(browser_page, demo_data,
     # Five seconds into a fresh 30-second TOTP period, clock frozen.
     with time_machine.travel(window_start(time.time()) + 5, tick=False) as clock:
         page.goto("/konto/login/")
+        screenshot(page, "innlogging")
         assert_tab_reaches_skip_link(page)
         assert_accessible(page, "innlogging")
-        screenshot(page, "innlogging")
 
         # A wrong password gives an error summary that is also accessible.
         log_in(page, SF_VESTLAND, "feil-passord-123")
@@ -78,6 +78,13 @@ def test_statsforvalter_enrols_totp_and_logs_in_with_it(browser_page, demo_data,
 
         secret = page.locator("#authenticator_secret").input_value()
         assert re.fullmatch(r"[A-Z2-7]{32}", secret), secret
+        # A mistyped code: error summary linked to the field, and the same secret is kept.
+        page.get_by_label("Autentiseringskode").fill(totp_code(secret, offset=2))
+        page.get_by_role("button", name="Aktiver").click()
+        page.wait_for_load_state("load")
+        assert page.locator(".ds-error-summary a[href='#id_code']").is_visible()
+        assert page.locator("#authenticator_secret").input_value() == secret
+        assert_accessible(page, "aktivering med feil kode")
         page.get_by_label("Autentiseringskode").fill(totp_code(secret))
         page.get_by_role("button", name="Aktiver").click()
         page.wait_for_load_state("load")
@@ -102,9 +109,9 @@ def test_statsforvalter_enrols_totp_and_logs_in_with_it(browser_page, demo_data,
         clock.move_to(window_start(time.time()) + 5)
         log_in(page, SF_VESTLAND, DEMO_PASSWORD)
         assert page.url.endswith("/konto/2fa/authenticate/")
+        screenshot(page, "tofaktor")
         assert_tab_reaches_skip_link(page)
         assert_accessible(page, "andre steg av innloggingen")
-        screenshot(page, "tofaktor")
 
         right = totp_code(secret)
         wrong = f"{(int(right) + 1) % 1_000_000:06d}"
@@ -120,9 +127,10 @@ def test_statsforvalter_enrols_totp_and_logs_in_with_it(browser_page, demo_data,
         page.wait_for_load_state("load")
         assert page.get_by_role("heading", level=1).inner_text() == "Statsforvalteren i Vestland"
         assert page.get_by_role("navigation", name="Hovedmeny").is_visible()
-        assert_tab_reaches_skip_link(page)
-        assert_accessible(page, "startside")
         screenshot(page, "startside")
+        assert_tab_reaches_skip_link(page)
+        screenshot(page, "startside-hopplenke")
+        assert_accessible(page, "startside")
 
 
 def test_statsforvalter_pages_are_accessible(browser_page, demo_data, no_mfa, screenshot):
@@ -133,6 +141,7 @@ def test_statsforvalter_pages_are_accessible(browser_page, demo_data, no_mfa, sc
 
     def visit(path: str, label: str) -> None:
         page.goto(path)
+        screenshot(page, label)
         assert_tab_reaches_skip_link(page)
         assert_accessible(page, label)
 
@@ -142,4 +151,48 @@ def test_statsforvalter_pages_are_accessible(browser_page, demo_data, no_mfa, sc
     visit("/organisasjoner/kommuner/", "kommuneliste")
     visit("/invitasjoner/", "invitasjoner")
     visit("/organisasjoner/tjenester/import/", "import")
-    screenshot(page, "import")
+
+
+def test_account_pages_are_accessible(browser_page, demo_data, mailoutbox, screenshot):
+    """Password reset (with its error summary), the reset link from the e-mail, and the account settings pages."""
+    page = browser_page
+    page.goto("/konto/password/reset/")
+    assert_tab_reaches_skip_link(page)
+    assert_accessible(page, "glemt passord")
+
+    page.get_by_role("button", name="Tilbakestill passord").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".ds-error-summary").is_visible()
+    assert page.get_by_label("E-post").get_attribute("aria-invalid") == "true"
+    screenshot(page, "glemt-passord-feil")
+    assert_accessible(page, "glemt passord uten e-post")
+
+    page.get_by_label("E-post").fill(SF_VESTLAND)
+    page.get_by_role("button", name="Tilbakestill passord").click()
+    page.wait_for_load_state("load")
+    assert "/konto/password/reset/done/" in page.url
+    assert_accessible(page, "e-post om nytt passord er sendt")
+
+    link = re.search(r"https?://\S+/konto/password/reset/key/\S+/", mailoutbox[-1].body).group(0)
+    page.goto(link)
+    page.wait_for_load_state("load")
+    page.get_by_label("Nytt passord", exact=True).fill("Et-helt-nytt-passord-1")
+    page.get_by_label("Nytt passord (igjen)").fill("Noe-annet-passord-2")
+    page.get_by_role("button", name="Endre passord").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".ds-error-summary").is_visible()
+    screenshot(page, "nytt-passord-feil")
+    assert_accessible(page, "nytt passord med feil")
+
+    page.goto("/konto/login/")
+    log_in(page, SF_VESTLAND, DEMO_PASSWORD)
+    for path, label in [
+        ("/konto/email/", "e-postadresser"),
+        ("/konto/password/change/", "endre passord"),
+        ("/konto/2fa/", "tofaktor-oversikt"),
+        ("/konto/logout/", "logg ut"),
+    ]:
+        page.goto(path)
+        screenshot(page, label)
+        assert_tab_reaches_skip_link(page)
+        assert_accessible(page, label)

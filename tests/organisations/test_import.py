@@ -290,7 +290,9 @@ def test_updating_a_service_of_another_embete_is_refused(sf_vestland, agder_serv
     rows = [("Kapret", agder_service.orgnr, "4601", "", "", "")]
     report = run_import(sf_vestland, csv_bytes(rows))
 
-    assert report.errors == [(2, f"orgnr: Organisasjonsnummeret {agder_service.orgnr} tilhører en tjeneste i et annet embete.")]
+    assert report.errors == [
+        (2, f"orgnr: Organisasjonsnummeret {agder_service.orgnr} tilhører en tjeneste i et annet embete.")
+    ]
     agder_service.refresh_from_db()
     assert agder_service.navn == "Barneverntjenesten i Kristiansand"
 

@@ -61,5 +61,7 @@ def test_db_constraint_rejects_orgnr_that_is_not_nine_digits(reference_data, org
 
 
 def test_db_accepts_nine_digit_orgnr(reference_data):
-    ChildWelfareService.objects.create(navn="Riktig", orgnr="974760673", vertskommune=Kommune.objects.get(nummer="4601"))
+    ChildWelfareService.objects.create(
+        navn="Riktig", orgnr="974760673", vertskommune=Kommune.objects.get(nummer="4601")
+    )
     assert ChildWelfareService.objects.filter(orgnr="974760673").exists()
