@@ -43,6 +43,8 @@ if not SECRET_KEY:
         key_file.chmod(0o600)
     SECRET_KEY = key_file.read_text().strip()
 
+if PRODUCTION and not env.list("ALLOWED_HOSTS", default=[]):
+    raise environ.ImproperlyConfigured("ALLOWED_HOSTS må settes i produksjon (f.eks. laeringsnett.example.no).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

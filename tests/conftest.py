@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from config.celery import app as celery_app
 from organisations.services import load_reference_data
 
 from . import factories
@@ -21,6 +22,16 @@ def _clean_cache_and_mfa(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tests run tasks in-process, whatever REDIS_URL the environment sets (the worker test starts its own)."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture

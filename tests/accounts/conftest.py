@@ -3,20 +3,9 @@ import re
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from config.celery import app as celery_app
 from tests import factories
 
 LINK_RE = re.compile(r"https?://\S+/invitasjon/(?P<token>[A-Za-z0-9_-]+)/")
-
-
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    """These tests run tasks in-process, whatever REDIS_URL the environment sets."""
-    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
 def token_from_mail(message) -> str:
