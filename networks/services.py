@@ -88,6 +88,11 @@ def _validate_network(embete, data: dict, instance: LearningNetwork | None) -> N
         errors["overordnet"] = [_("Et nettverk kan bare være del av et nettverk i samme embete.")]
     if parent is not None and instance is not None and parent.pk == instance.pk:
         errors["overordnet"] = [_("Et nettverk kan ikke være del av seg selv.")]
+    elif parent is not None and parent.overordnet_id is not None:
+        # One level only (as the form offers), which also rules out cycles A → B → A.
+        errors["overordnet"] = [_("Et nettverk kan bare være del av et hovednettverk, ikke av en undergruppe.")]
+    elif parent is not None and instance is not None and instance.undergrupper.exists():
+        errors["overordnet"] = [_("Et nettverk som har undergrupper, kan ikke selv være undergruppe.")]
     if errors:
         raise ValidationError(errors)
 

@@ -49,7 +49,7 @@ def _network(pk) -> LearningNetwork:
 
 
 def _managed_network(request, pk) -> LearningNetwork:
-    """404 for networks outside the user's embete, so other embeter's networks are not editable by URL."""
+    """404 for unknown networks, 403 for networks the user may not manage (another embete, Bufdir, services)."""
     network = _network(pk)
     if not has_permission(request.user, "networks.manage_network", network):
         raise PermissionDenied

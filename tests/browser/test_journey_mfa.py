@@ -21,10 +21,15 @@ pytestmark = pytest.mark.browser
 SF_VESTLAND = "sf.vestland@demo.laeringsnett.no"
 
 
-def totp_code(secret: str, offset: int = 0) -> str:
-    """The code an authenticator app shows right now (RFC 6238), or `offset` periods later."""
-    counter = int(time.time()) // mfa_settings.TOTP_PERIOD + offset
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows right now (RFC 6238, allauth's own HOTP helper)."""
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
     return format_hotp_value(hotp_value(secret, counter))
+
+
+def wrong_code(code: str) -> str:
+    """A code that is certainly not `code`."""
+    return f"{(int(code) + 1) % 10**mfa_settings.TOTP_DIGITS:0{mfa_settings.TOTP_DIGITS}d}"
 
 
 def window_start(after: float) -> int:
@@ -79,7 +84,7 @@ def test_statsforvalter_enrols_totp_and_logs_in_with_it(browser_page, demo_data,
         secret = page.locator("#authenticator_secret").input_value()
         assert re.fullmatch(r"[A-Z2-7]{32}", secret), secret
         # A mistyped code: error summary linked to the field, and the same secret is kept.
-        page.get_by_label("Autentiseringskode").fill(totp_code(secret, offset=2))
+        page.get_by_label("Autentiseringskode").fill(wrong_code(totp_code(secret)))
         page.get_by_role("button", name="Aktiver").click()
         page.wait_for_load_state("load")
         assert page.locator(".ds-error-summary a[href='#id_code']").is_visible()
@@ -114,8 +119,7 @@ def test_statsforvalter_enrols_totp_and_logs_in_with_it(browser_page, demo_data,
         assert_accessible(page, "andre steg av innloggingen")
 
         right = totp_code(secret)
-        wrong = f"{(int(right) + 1) % 1_000_000:06d}"
-        page.get_by_label("Kode").fill(wrong)
+        page.get_by_label("Kode").fill(wrong_code(right))
         page.get_by_role("button", name="Logg inn").click()
         page.wait_for_load_state("load")
         assert page.locator(".ds-error-summary").is_visible()
@@ -143,6 +147,8 @@ def test_statsforvalter_pages_are_accessible(browser_page, demo_data, no_mfa, sc
         page.goto(path)
         screenshot(page, label)
         assert_tab_reaches_skip_link(page)
+        # Exactly one menu item marks where we are, with a valid aria-current value.
+        assert page.locator('.site-nav a[aria-current="page"]').count() == 1
         assert_accessible(page, label)
 
     visit("/organisasjoner/tjenester/", "tjenesteliste")

@@ -834,3 +834,75 @@ def test_service_that_has_given_notice_counts_until_its_last_day(
     services.change_status(sf_vestland, network, "aktiv", datetime.date(2024, 2, 1))
     network.refresh_from_db()
     assert network.status == NetworkStatus.AKTIV
+
+
+def test_sub_groups_are_one_level_deep_and_never_circular(sf_vestland):
+    top = make_network(sf_vestland, navn="Hovudnettverket")
+    sub = make_network(sf_vestland, navn="Undergruppe nord", overordnet=top)
+    with pytest.raises(ValidationError) as excinfo:
+        make_network(sf_vestland, navn="Under-undergruppe", overordnet=sub)
+    assert excinfo.value.message_dict["overordnet"] == [
+        "Et nettverk kan bare være del av et hovednettverk, ikke av en undergruppe."
+    ]
+    other = make_network(sf_vestland, navn="Anna nettverk")
+    with pytest.raises(ValidationError) as excinfo:
+        services.update_network(sf_vestland, top, overordnet=other)
+    assert excinfo.value.message_dict["overordnet"] == [
+        "Et nettverk som har undergrupper, kan ikke selv være undergruppe."
+    ]
+    with pytest.raises(ValidationError) as excinfo:
+        services.update_network(sf_vestland, top, overordnet=top)
+    assert excinfo.value.message_dict["overordnet"] == ["Et nettverk kan ikke være del av seg selv."]
+    top.refresh_from_db()
+    assert top.overordnet is None
+
+
+def test_same_status_twice_is_refused(sf_vestland, active_network):
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_status(sf_vestland, active_network, "aktiv", DAY + datetime.timedelta(days=3))
+    assert excinfo.value.message_dict["status"] == ["Nettverket har allerede denne statusen."]
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_status(sf_vestland, active_network, "borte", DAY + datetime.timedelta(days=3))
+    assert excinfo.value.message_dict["status"] == ["Ugyldig status."]
+    assert active_network.statushistorikk.count() == 2
+
+
+def test_service_leader_ends_own_participants_but_not_the_network_leader(
+    sf_vestland, active_network, vestland_service, vestland_leader
+):
+    participant = services.add_person(
+        vestland_leader,
+        active_network,
+        rolle=PersonRole.DELTAKER,
+        navn="Ola Deltaker",
+        tjeneste=vestland_service,
+        fra_dato=DAY,
+    )
+    leader = services.add_person(
+        sf_vestland, active_network, rolle=PersonRole.LEDER, navn="Nina Leiar", tjeneste=vestland_service, fra_dato=DAY
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.end_person(vestland_leader, participant, DAY - datetime.timedelta(days=1))
+    assert excinfo.value.message_dict["til_dato"] == ["Til-datoen kan ikke være før fra-datoen (15.01.2024)."]
+    services.end_person(vestland_leader, participant, datetime.date(2024, 5, 31))
+    participant.refresh_from_db()
+    assert participant.til_dato == datetime.date(2024, 5, 31)
+    with pytest.raises(PermissionDenied):
+        services.end_person(vestland_leader, leader, datetime.date(2024, 5, 31))
+    leader.refresh_from_db()
+    assert leader.til_dato is None
+
+
+def test_membership_start_can_be_corrected_but_not_after_the_end(sf_vestland, active_network, vestland_service):
+    membership = Membership.objects.get(network=active_network, tjeneste=vestland_service)
+    services.set_membership_start(sf_vestland, membership, datetime.date(2023, 9, 1))
+    membership.refresh_from_db()
+    assert membership.fra_dato == datetime.date(2023, 9, 1)
+    assert events("nettverk.medlemskap_dato").get().endringer == {"fra": ["2024-01-15", "2023-09-01"]}
+
+    services.leave_network(sf_vestland, membership, datetime.date(2024, 6, 30))
+    with pytest.raises(ValidationError) as excinfo:
+        services.set_membership_start(sf_vestland, membership, datetime.date(2024, 7, 1))
+    assert excinfo.value.message_dict["fra_dato"] == ["Innmeldingsdatoen kan ikke være etter utmeldingsdatoen."]
+    membership.refresh_from_db()
+    assert membership.fra_dato == datetime.date(2023, 9, 1)

@@ -751,3 +751,23 @@ def test_gathering_form_with_a_bad_referat_saves_nothing(login, world, sf_vestla
     assert response.status_code == 200
     assert "Innholdet i filen stemmer ikke med filtypen." in html(response)
     assert list(Gathering.objects.values_list("tittel", flat=True)) == ["Vårsamling på Voss"]
+
+
+def test_service_leader_sees_leave_link_only_for_own_service(login, world, vestland_leader):
+    page = html(login(vestland_leader).get(reverse("networks:detail", args=[world.network.pk])))
+    voss = Membership.objects.get(network=world.network, tjeneste__navn="Barnevernstenesta i Voss")
+    assert reverse("networks:membership_leave", args=[world.bergen.pk]) in page
+    assert reverse("networks:membership_leave", args=[voss.pk]) not in page
+    assert reverse("networks:person_add", args=[world.network.pk]) in page  # may name participants
+    assert reverse("networks:update", args=[world.network.pk]) not in page
+
+
+def test_list_shows_the_service_its_invitations(login, world, third_service, sf_vestland):
+    client = login(factories.service_user(third_service))
+    response = client.get(reverse("networks:list"))
+    assert list(response.context["my_memberships"]) == [world.invitation]
+    assert reverse("networks:membership_respond", args=[world.invitation.pk]) in html(response)
+    assert response.context["may_add"] is False
+
+    client.force_login(sf_vestland)
+    assert client.get(reverse("networks:list")).context["may_add"] is True
