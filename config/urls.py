@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("organisasjoner/", include("organisations.urls")),
     path("nettverk/", include("networks.urls")),
+    path("midler/", include("grants.urls")),
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,507 @@
+"""Stimulus grants (stimuleringsmidler): frames, application rounds, applications, assessment, decisions,
+payments, repayment claims and carry-over. Money is Decimal NOK. State changes follow grants.workflow."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Category
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0")
+
+
+class GrantScheme(models.Model):
+    """Tilskuddsordning, e.g. «Stimuleringsmidler til kommunale læringsnettverk»."""
+
+    navn = models.CharField(_("navn"), max_length=200, unique=True)
+    beskrivelse = models.TextField(_("beskrivelse"), blank=True)
+
+    class Meta:
+        verbose_name = _("tilskuddsordning")
+        verbose_name_plural = _("tilskuddsordninger")
+
+    def __str__(self) -> str:
+        return self.navn
+
+
+class Frame(models.Model):
+    """An embete's yearly frame (ramme) per category, set by Bufdir."""
+
+    ordning = models.ForeignKey(GrantScheme, on_delete=models.PROTECT, related_name="rammer")
+    aar = models.PositiveSmallIntegerField(_("år"))
+    embete = models.ForeignKey("organisations.Embete", on_delete=models.PROTECT, related_name="rammer")
+    kategori = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
+    belop = models.DecimalField(_("ramme (kr)"), **MONEY)
+    endret = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-aar", "embete__navn", "kategori"]
+        verbose_name = _("ramme")
+        verbose_name_plural = _("rammer")
+        constraints = [
+            models.UniqueConstraint(fields=["ordning", "aar", "embete", "kategori"], name="frame_unique"),
+            models.CheckConstraint(condition=Q(belop__gte=0), name="frame_non_negative"),
+            models.CheckConstraint(condition=Q(kategori__in=Category.values), name="frame_category_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.embete} {self.aar} {self.get_kategori_display()}"
+
+
+class FrameAdjustment(models.Model):
+    ramme = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="justeringer")
+    fra_belop = models.DecimalField(_("fra"), **MONEY)
+    til_belop = models.DecimalField(_("til"), **MONEY)
+    begrunnelse = models.TextField(_("begrunnelse"))
+    endret_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    tidspunkt = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ramme", "tidspunkt"]
+        verbose_name = _("justering av ramme")
+        verbose_name_plural = _("justeringer av rammer")
+
+    def __str__(self) -> str:
+        return f"{self.ramme}: {self.fra_belop} → {self.til_belop}"
+
+
+class RoundStatus(models.TextChoices):
+    UTKAST = "utkast", _("Utkast")
+    PUBLISERT = "publisert", _("Publisert")
+    AVSLUTTET = "avsluttet", _("Avsluttet")
+
+
+class ApplicationRound(models.Model):
+    """Utlysning: an embete's yearly call for applications."""
+
+    ordning = models.ForeignKey(GrantScheme, on_delete=models.PROTECT, related_name="utlysninger")
+    embete = models.ForeignKey("organisations.Embete", on_delete=models.PROTECT, related_name="utlysninger")
+    aar = models.PositiveSmallIntegerField(_("år"))
+    tittel = models.CharField(_("tittel"), max_length=200)
+    apner = models.DateField(_("åpner"))
+    frist = models.DateField(
+        _("søknadsfrist"), help_text=_("Søknader må sendes inn innen utgangen av denne dagen (norsk tid).")
+    )
+    retningslinjer = models.ForeignKey(
+        "networks.GuidelineVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("retningslinjer")
+    )
+    kriterier = models.TextField(_("kriterier"))
+    egeninitiert = models.BooleanField(_("egeninitierte prosjekter kan søke"), default=True)
+    fosterhjem = models.BooleanField(_("fosterhjemsprosjekter kan søke"), default=True)
+    maks_belop = models.DecimalField(_("maks beløp per søknad (kr)"), null=True, blank=True, **MONEY)
+    dokumentkrav = models.TextField(_("dokumenter som skal legges ved"), blank=True)
+    rapportfrist = models.DateField(_("frist for rapport"), null=True, blank=True)
+    tilbakebetaling_terskel = models.DecimalField(
+        _("terskel for tilbakebetaling (kr)"),
+        default=Decimal("5000"),
+        **MONEY,
+        help_text=_("Ubrukte midler over dette beløpet kreves tilbake."),
+    )
+    overforing_tillatt = models.BooleanField(_("ubrukte midler kan overføres til neste år"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=RoundStatus.choices, default=RoundStatus.UTKAST)
+    publisert = models.DateTimeField(_("publisert"), null=True, blank=True)
+    opprettet = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-aar", "embete__navn"]
+        verbose_name = _("utlysning")
+        verbose_name_plural = _("utlysninger")
+        constraints = [
+            models.UniqueConstraint(fields=["ordning", "embete", "aar"], name="round_one_per_year"),
+            models.CheckConstraint(condition=Q(frist__gte=F("apner")), name="round_deadline_after_opening"),
+            models.CheckConstraint(condition=Q(egeninitiert=True) | Q(fosterhjem=True), name="round_offers_a_category"),
+            models.CheckConstraint(
+                condition=Q(maks_belop__isnull=True) | Q(maks_belop__gt=0), name="round_max_positive"
+            ),
+            models.CheckConstraint(condition=Q(tilbakebetaling_terskel__gte=0), name="round_threshold_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tittel
+
+    @property
+    def categories(self) -> list[str]:
+        return [
+            c for c, on in ((Category.EGENINITIERT, self.egeninitiert), (Category.FOSTERHJEM, self.fosterhjem)) if on
+        ]
+
+
+class Criterion(models.Model):
+    utlysning = models.ForeignKey(ApplicationRound, on_delete=models.CASCADE, related_name="kriterieliste")
+    navn = models.CharField(_("kriterium"), max_length=200)
+    beskrivelse = models.TextField(_("beskrivelse"), blank=True)
+    vekt = models.PositiveSmallIntegerField(_("vekt"), default=1)
+    rekkefolge = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["utlysning", "rekkefolge", "id"]
+        verbose_name = _("kriterium")
+        verbose_name_plural = _("kriterier")
+
+    def __str__(self) -> str:
+        return self.navn
+
+
+class ApplicationStatus(models.TextChoices):
+    UTKAST = "utkast", _("Utkast")
+    SENDT_INN = "sendt_inn", _("Sendt inn")
+    UNDER_BEHANDLING = "under_behandling", _("Under behandling")
+    INNVILGET = "innvilget", _("Innvilget")
+    DELVIS_INNVILGET = "delvis_innvilget", _("Delvis innvilget")
+    AVSLATT = "avslatt", _("Avslått")
+    TRUKKET = "trukket", _("Trukket")
+
+
+DECIDED = (ApplicationStatus.INNVILGET, ApplicationStatus.DELVIS_INNVILGET, ApplicationStatus.AVSLATT)
+AWARDED = (ApplicationStatus.INNVILGET, ApplicationStatus.DELVIS_INNVILGET)
+
+
+class Application(models.Model):
+    utlysning = models.ForeignKey(ApplicationRound, on_delete=models.PROTECT, related_name="soknader")
+    prosjekt = models.ForeignKey("projects.DevelopmentProject", on_delete=models.PROTECT, related_name="soknader")
+    kategori = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
+    referanse = models.CharField(_("referanse"), max_length=30, unique=True, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.UTKAST
+    )
+    maal = models.TextField(_("mål"), blank=True)
+    aktiviteter = models.TextField(_("planlagte aktiviteter"), blank=True)
+    tidsplan = models.TextField(_("tidsplan"), blank=True)
+    egeninnsats = models.DecimalField(_("egeninnsats (kr)"), default=ZERO, **MONEY)
+    annen_finansiering = models.DecimalField(_("annen finansiering (kr)"), default=ZERO, **MONEY)
+    soknadsbelop = models.DecimalField(
+        _("søknadsbeløp (kr)"),
+        default=ZERO,
+        editable=False,
+        **MONEY,
+        help_text=_("Budsjettets sum minus annen finansiering. Regnes ut, skrives aldri inn."),
+    )
+    tjenester = models.ManyToManyField(
+        "organisations.ChildWelfareService", related_name="soknader", verbose_name=_("søkende tjenester")
+    )
+    saksbehandler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="saker",
+        verbose_name=_("saksbehandler"),
+    )
+    opprettet_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opprettet = models.DateTimeField(auto_now_add=True)
+    endret = models.DateTimeField(auto_now=True)
+    sendt_inn = models.DateTimeField(_("sendt inn"), null=True, blank=True)
+    versjon = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-opprettet"]
+        verbose_name = _("søknad")
+        verbose_name_plural = _("søknader")
+        constraints = [
+            models.CheckConstraint(condition=Q(kategori__in=Category.values), name="application_category_valid"),
+            models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"),
+            models.CheckConstraint(
+                condition=Q(egeninnsats__gte=0) & Q(annen_finansiering__gte=0) & Q(soknadsbelop__gte=0),
+                name="application_amounts_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="utkast") | Q(referanse__isnull=False), name="application_submitted_has_reference"
+            ),
+            models.UniqueConstraint(
+                fields=["utlysning", "prosjekt", "kategori"],
+                condition=~Q(status="trukket"),
+                name="application_one_live_per_project_and_category",
+            ),
+        ]
+        indexes = [models.Index(fields=["utlysning", "status", "kategori"], name="application_board_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.referanse or 'Utkast'}: {self.prosjekt}"
+
+
+class BudgetKind(models.TextChoices):
+    STILLING = "stilling", _("Prosjektstilling/lønn")
+    KOMPETANSE = "kompetanse", _("Ekstern kompetanse/veiledning")
+    SAMLINGER = "samlinger", _("Samlinger og reiser")
+    ANNET = "annet", _("Annet")
+
+
+class BudgetLine(models.Model):
+    soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budsjett")
+    type = models.CharField(_("type"), max_length=20, choices=BudgetKind.choices)
+    beskrivelse = models.CharField(_("beskrivelse"), max_length=300, blank=True)
+    belop = models.DecimalField(_("beløp (kr)"), **MONEY)
+
+    class Meta:
+        ordering = ["soknad", "id"]
+        verbose_name = _("budsjettlinje")
+        verbose_name_plural = _("budsjett")
+        constraints = [
+            models.CheckConstraint(condition=Q(belop__gte=0), name="budgetline_non_negative"),
+            models.CheckConstraint(condition=Q(type__in=BudgetKind.values), name="budgetline_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}: {self.belop}"
+
+
+class ApplicationPartner(models.Model):
+    soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="partnere")
+    partner = models.ForeignKey("organisations.Partner", on_delete=models.PROTECT, related_name="+")
+    rolle = models.TextField(_("rolle i prosjektet"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["soknad", "partner"], name="applicationpartner_once")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.soknad})"
+
+
+class ApplicationVersion(models.Model):
+    """A frozen snapshot of a submitted application. Every later change is a new version."""
+
+    soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="versjoner")
+    nummer = models.PositiveIntegerField()
+    innhold = models.JSONField()
+    opprettet = models.DateTimeField(auto_now_add=True)
+    opprettet_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kommentar = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["soknad", "nummer"]
+        constraints = [models.UniqueConstraint(fields=["soknad", "nummer"], name="applicationversion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.soknad} v{self.nummer}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"soknader/{instance.soknad_id}/{filename}"
+
+
+class Attachment(models.Model):
+    soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="vedlegg")
+    tittel = models.CharField(_("tittel"), max_length=200)
+    fil = models.FileField(upload_to=attachment_path, max_length=300)
+    filnavn = models.CharField(max_length=255)
+    innholdstype = models.CharField(max_length=100)
+    storrelse = models.PositiveIntegerField()
+    lastet_opp = models.DateTimeField(auto_now_add=True)
+    lastet_opp_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return self.tittel
+
+
+class ImpartialityDeclaration(models.Model):
+    """Each assessor declares impartiality first; a disqualified person cannot score or decide."""
+
+    soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="habilitet")
+    vurderer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ugild = models.BooleanField(_("ugild"))
+    begrunnelse = models.TextField(_("begrunnelse"), blank=True)
+    erklaert = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["soknad", "vurderer"], name="impartiality_once")]
+
+    def __str__(self) -> str:
+        return f"{self.vurderer}: {'ugild' if self.ugild else 'habil'} ({self.soknad})"
+
+
+class Score(models.Model):
+    soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="poeng")
+    kriterium = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    vurderer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    poeng = models.PositiveSmallIntegerField(_("poeng (1–5)"))
+    kommentar = models.TextField(_("kommentar"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["soknad", "kriterium", "vurderer"], name="score_once"),
+            models.CheckConstraint(condition=Q(poeng__gte=1, poeng__lte=5), name="score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kriterium}: {self.poeng}"
+
+
+class Recommendation(models.TextChoices):
+    INNVILGE = "innvilge", _("Innvilge")
+    DELVIS = "delvis", _("Delvis innvilge")
+    AVSLAA = "avslaa", _("Avslå")
+
+
+class Assessment(models.Model):
+    """The case officer's recommendation and the prioritisation board's entries for one application."""
+
+    soknad = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="vurdering")
+    anbefaling = models.CharField(_("anbefaling"), max_length=20, choices=Recommendation.choices, blank=True)
+    begrunnelse = models.TextField(_("begrunnelse"), blank=True)
+    foreslatt_belop = models.DecimalField(_("foreslått beløp (kr)"), null=True, blank=True, **MONEY)
+    rangering = models.PositiveIntegerField(_("statsforvalterens rangering"), null=True, blank=True)
+    samlingsrangering = models.PositiveIntegerField(_("rangering fra samlingen"), null=True, blank=True)
+    endret = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(foreslatt_belop__isnull=True) | Q(foreslatt_belop__gte=0),
+                name="assessment_amount_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vurdering av {self.soknad}"
+
+
+class Decision(models.Model):
+    """Vedtak (enkeltvedtak). Immutable once made; an upheld appeal records a new amount on the appeal."""
+
+    soknad = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="vedtak")
+    ramme = models.ForeignKey(Frame, on_delete=models.PROTECT, related_name="vedtak", null=True, blank=True)
+    utfall = models.CharField(_("utfall"), max_length=20, choices=ApplicationStatus.choices)
+    belop = models.DecimalField(_("tildelt beløp (kr)"), **MONEY)
+    begrunnelse = models.TextField(_("begrunnelse"))
+    vilkaar = models.TextField(_("vilkår"), blank=True)
+    rapportfrist = models.DateField(_("rapportfrist"), null=True, blank=True)
+    klagefrist = models.DateField(_("klagefrist"))
+    vedtatt_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    vedtatt = models.DateTimeField(_("vedtatt"), auto_now_add=True)
+    saksnummer = models.CharField(_("saksnummer"), max_length=40)
+    brev = models.FileField(upload_to="vedtak/", max_length=300, blank=True)
+    maalform = models.CharField(max_length=10, default="bokmal")
+
+    class Meta:
+        ordering = ["-vedtatt"]
+        verbose_name = _("vedtak")
+        verbose_name_plural = _("vedtak")
+        constraints = [
+            models.CheckConstraint(condition=Q(belop__gte=0), name="decision_non_negative"),
+            models.CheckConstraint(condition=Q(utfall__in=[s.value for s in DECIDED]), name="decision_outcome_valid"),
+            models.CheckConstraint(
+                condition=~Q(utfall="avslatt") | Q(belop=0), name="decision_rejection_has_no_amount"
+            ),
+            models.CheckConstraint(
+                condition=Q(utfall="avslatt") | Q(ramme__isnull=False), name="decision_award_has_frame"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vedtak {self.saksnummer}"
+
+
+class AppealOutcome(models.TextChoices):
+    MEDHOLD = "medhold", _("Medhold")
+    DELVIS_MEDHOLD = "delvis_medhold", _("Delvis medhold")
+    IKKE_MEDHOLD = "ikke_medhold", _("Ikke medhold – oversendt Bufdir")
+
+
+class Appeal(models.Model):
+    """Klage on a decision, filed by the applicant within the deadline."""
+
+    vedtak = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="klager")
+    begrunnelse = models.TextField(_("klagens begrunnelse"))
+    innsendt = models.DateTimeField(_("innsendt"), auto_now_add=True)
+    innsendt_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    utfall = models.CharField(_("utfall"), max_length=20, choices=AppealOutcome.choices, blank=True)
+    utfall_begrunnelse = models.TextField(_("begrunnelse for utfallet"), blank=True)
+    nytt_belop = models.DecimalField(_("nytt tildelt beløp (kr)"), null=True, blank=True, **MONEY)
+    behandlet = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    behandlet_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-innsendt"]
+        verbose_name = _("klage")
+        verbose_name_plural = _("klager")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nytt_belop__isnull=True) | Q(nytt_belop__gte=0), name="appeal_amount_ok"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Klage på {self.vedtak}"
+
+
+class Payment(models.Model):
+    vedtak = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="utbetalinger")
+    dato = models.DateField(_("utbetalingsdato"))
+    belop = models.DecimalField(_("beløp (kr)"), **MONEY)
+    kontonummer = models.CharField(_("kontonummer"), max_length=11)
+    registrert_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registrert = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["vedtak", "dato"]
+        verbose_name = _("utbetaling")
+        verbose_name_plural = _("utbetalinger")
+        constraints = [
+            models.CheckConstraint(condition=Q(belop__gt=0), name="payment_positive"),
+            models.CheckConstraint(
+                condition=Q(kontonummer__regex=r"^[0-9]{11}$"), name="payment_account_eleven_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Utbetaling {self.belop} kr {self.dato}"
+
+
+class RepaymentStatus(models.TextChoices):
+    KRAV_SENDT = "krav_sendt", _("Krav sendt")
+    BETALT = "betalt", _("Betalt")
+    ETTERGITT = "ettergitt", _("Ettergitt")
+
+
+class RepaymentClaim(models.Model):
+    """Tilbakebetalingskrav for unspent or misused money."""
+
+    vedtak = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="tilbakebetalingskrav")
+    belop = models.DecimalField(_("beløp (kr)"), **MONEY)
+    begrunnelse = models.TextField(_("begrunnelse"))
+    forfall = models.DateField(_("forfallsdato"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=RepaymentStatus.choices, default=RepaymentStatus.KRAV_SENDT
+    )
+    betalt_dato = models.DateField(_("betalt dato"), null=True, blank=True)
+    opprettet = models.DateTimeField(auto_now_add=True)
+    opprettet_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["forfall"]
+        verbose_name = _("tilbakebetalingskrav")
+        verbose_name_plural = _("tilbakebetalingskrav")
+        constraints = [
+            models.CheckConstraint(condition=Q(belop__gt=0), name="repayment_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="betalt") | Q(betalt_dato__isnull=False), name="repayment_paid_has_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tilbakebetalingskrav {self.belop} kr"
+
+
+class CarryOver(models.Model):
+    """Unspent money moved to next year by decision, when the round allows it."""
+
+    vedtak = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="overforinger")
+    belop = models.DecimalField(_("beløp (kr)"), **MONEY)
+    til_aar = models.PositiveSmallIntegerField(_("til år"))
+    begrunnelse = models.TextField(_("begrunnelse"))
+    vedtatt_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    vedtatt = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("overføring")
+        verbose_name_plural = _("overføringer")
+        constraints = [models.CheckConstraint(condition=Q(belop__gt=0), name="carryover_positive")]
+
+    def __str__(self) -> str:
+        return f"Overføring {self.belop} kr til {self.til_aar}"

@@ -1,0 +1,848 @@
+"""Writes for stimulus grants. Each service checks permission, validates, writes inside a transaction,
+records an audit event and schedules side effects (e-mails, letters) after commit."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.permissions import require
+from audit import services as audit
+from common.uploads import safe_filename, validate_document
+from networks.models import Membership, MembershipStatus
+from organisations.models import PartnerType
+from projects.models import Category, DevelopmentProject, ProjectService
+
+from . import workflow
+from .models import (
+    AWARDED,
+    ZERO,
+    Appeal,
+    AppealOutcome,
+    Application,
+    ApplicationPartner,
+    ApplicationRound,
+    ApplicationStatus,
+    ApplicationVersion,
+    Assessment,
+    Attachment,
+    BudgetKind,
+    BudgetLine,
+    Decision,
+    Frame,
+    FrameAdjustment,
+    GrantScheme,
+    ImpartialityDeclaration,
+    Payment,
+    RepaymentClaim,
+    RoundStatus,
+    Score,
+)
+
+SCHEME_NAME = "Stimuleringsmidler til kommunale læringsnettverk"
+# Partners that count as «kunnskapspartner eller Bufetat» under guidelines that require one.
+KNOWLEDGE_PARTNER_TYPES = {
+    PartnerType.BUFETAT,
+    PartnerType.RKBU,
+    PartnerType.RBUP,
+    PartnerType.NUBU,
+    PartnerType.RVTS,
+    PartnerType.KORUS,
+    PartnerType.UNIVERSITET,
+}
+EMBETE_CODES = {
+    "agder": "AG",
+    "innlandet": "IN",
+    "more-og-romsdal": "MR",
+    "nordland": "NO",
+    "ostfold-buskerud-oslo-akershus": "OBOA",
+    "rogaland": "RO",
+    "troms-og-finnmark": "TF",
+    "trondelag": "TR",
+    "vestfold-og-telemark": "VT",
+    "vestland": "VL",
+}
+APPEAL_DAYS = 21  # forvaltningsloven § 29: three weeks
+
+
+def _d(day: datetime.date) -> str:
+    return date_format(day, "d.m.Y")
+
+
+def kr(amount) -> str:
+    """1650000 -> '1 650 000 kr'."""
+    value = Decimal(amount or 0).quantize(Decimal("1"))
+    return f"{value:,}".replace(",", "\u00a0") + "\u00a0kr"
+
+
+def scheme() -> GrantScheme:
+    return GrantScheme.objects.get_or_create(navn=SCHEME_NAME)[0]
+
+
+def money(value, field: str, label: str) -> Decimal:
+    """Parse a non-negative amount in NOK or raise a Norwegian ValidationError for the field."""
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = str(value if value is not None else "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(
+                {field: _("%(l)s må være et beløp i kroner, for eksempel 150000.") % {"l": label}}
+            ) from None
+    if not amount.is_finite():
+        raise ValidationError({field: _("%(l)s må være et beløp i kroner.") % {"l": label}})
+    if amount < 0:
+        raise ValidationError({field: _("%(l)s kan ikke være negativt.") % {"l": label}})
+    if amount.as_tuple().exponent < -2:
+        raise ValidationError({field: _("%(l)s kan ha høyst to desimaler (øre).") % {"l": label}})
+    return amount
+
+
+# --- frames (Bufdir) ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_frame(actor, *, embete, aar: int, kategori: str, belop, begrunnelse: str = "") -> Frame:
+    require(actor, "grants.manage_frames")
+    if kategori not in Category.values:
+        raise ValidationError({"kategori": _("Ugyldig kategori.")})
+    amount = money(belop, "belop", _("Rammen"))
+    frame = (
+        Frame.objects.select_for_update().filter(ordning=scheme(), aar=aar, embete=embete, kategori=kategori).first()
+    )
+    if frame is None:
+        frame = Frame.objects.create(ordning=scheme(), aar=aar, embete=embete, kategori=kategori, belop=amount)
+        audit.record(actor, "ramme.satt", frame, {"belop": amount})
+        return frame
+    if amount == frame.belop:
+        return frame
+    if not (begrunnelse or "").strip():
+        raise ValidationError({"begrunnelse": _("Skriv en begrunnelse for endringen av rammen.")})
+    awarded = awarded_total(frame)
+    if amount < awarded:
+        raise ValidationError(
+            {"belop": _("Rammen kan ikke settes lavere enn det som allerede er tildelt (%(a)s).") % {"a": kr(awarded)}}
+        )
+    FrameAdjustment.objects.create(
+        ramme=frame, fra_belop=frame.belop, til_belop=amount, begrunnelse=begrunnelse.strip(), endret_av=actor
+    )
+    audit.record(actor, "ramme.justert", frame, {"belop": [frame.belop, amount], "begrunnelse": begrunnelse})
+    frame.belop = amount
+    frame.save(update_fields=["belop", "endret"])
+    return frame
+
+
+def awarded_total(frame: Frame) -> Decimal:
+    """What is awarded against the frame, with amounts changed by upheld appeals."""
+    total = ZERO
+    for decision in Decision.objects.filter(ramme=frame).prefetch_related("klager"):
+        total += final_amount(decision)
+    return total
+
+
+def final_amount(decision: Decision) -> Decimal:
+    changed = [a for a in decision.klager.all() if a.nytt_belop is not None and a.behandlet]
+    return max(changed, key=lambda a: a.behandlet).nytt_belop if changed else decision.belop
+
+
+# --- rounds (statsforvalter) -------------------------------------------------------------------
+
+ROUND_FIELDS = (
+    "tittel",
+    "apner",
+    "frist",
+    "retningslinjer",
+    "kriterier",
+    "egeninitiert",
+    "fosterhjem",
+    "maks_belop",
+    "dokumentkrav",
+    "rapportfrist",
+    "tilbakebetaling_terskel",
+    "overforing_tillatt",
+)
+
+
+def _validate_round(data: dict) -> None:
+    errors = {}
+    if data.get("apner") and data.get("frist") and data["frist"] < data["apner"]:
+        errors["frist"] = [_("Søknadsfristen kan ikke være før utlysningen åpner.")]
+    if not data.get("egeninitiert") and not data.get("fosterhjem"):
+        errors["egeninitiert"] = [_("Velg minst én kategori som kan søke.")]
+    if data.get("maks_belop") is not None and data["maks_belop"] <= 0:
+        errors["maks_belop"] = [_("Maks beløp må være større enn 0, eller stå tomt.")]
+    if not (data.get("kriterier") or "").strip():
+        errors["kriterier"] = [_("Skriv kriteriene søknadene vurderes etter.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_round(actor, *, embete, aar: int, criteria: list[str] = (), **data) -> ApplicationRound:
+    require(actor, "grants.manage_round", embete)
+    _validate_round(data)
+    if ApplicationRound.objects.filter(ordning=scheme(), embete=embete, aar=aar).exists():
+        raise ValidationError({"aar": _("Embetet har allerede en utlysning for %(y)s.") % {"y": aar}})
+    rnd = ApplicationRound.objects.create(ordning=scheme(), embete=embete, aar=aar, **data)
+    for i, name in enumerate(c for c in criteria if c.strip()):
+        rnd.kriterieliste.create(navn=name.strip()[:200], rekkefolge=i)
+    audit.record(actor, "utlysning.opprettet", rnd, {"aar": aar})
+    return rnd
+
+
+@transaction.atomic
+def update_round(actor, rnd: ApplicationRound, **data) -> ApplicationRound:
+    require(actor, "grants.manage_round", rnd)
+    rnd = ApplicationRound.objects.select_for_update().get(pk=rnd.pk)
+    merged = {k: data.get(k, getattr(rnd, k)) for k in ROUND_FIELDS}
+    _validate_round(merged)
+    if rnd.status != RoundStatus.UTKAST and merged["retningslinjer"] != rnd.retningslinjer:
+        raise ValidationError(
+            {"retningslinjer": _("Retningslinjene kan ikke endres etter at utlysningen er publisert.")}
+        )
+    before = {k: getattr(rnd, k) for k in ROUND_FIELDS}
+    for k, v in merged.items():
+        setattr(rnd, k, v)
+    rnd.save()
+    audit.record(actor, "utlysning.endret", rnd, audit.diff(before, merged))
+    return rnd
+
+
+@transaction.atomic
+def publish_round(actor, rnd: ApplicationRound) -> ApplicationRound:
+    require(actor, "grants.manage_round", rnd)
+    rnd = ApplicationRound.objects.select_for_update().get(pk=rnd.pk)
+    if rnd.status != RoundStatus.UTKAST:
+        raise ValidationError(_("Utlysningen er allerede publisert."))
+    if rnd.frist < timezone.localdate():
+        raise ValidationError(
+            _("Søknadsfristen %(d)s har passert. Sett en ny frist før du publiserer.") % {"d": _d(rnd.frist)}
+        )
+    rnd.status, rnd.publisert = RoundStatus.PUBLISERT, timezone.now()
+    rnd.save(update_fields=["status", "publisert"])
+    audit.record(actor, "utlysning.publisert", rnd, {})
+    from .tasks import send_round_published
+
+    transaction.on_commit(lambda: send_round_published.delay(rnd.pk))
+    return rnd
+
+
+# --- applications (barnevern leaders) ----------------------------------------------------------
+
+
+def _network_services(network) -> set[int]:
+    return set(
+        Membership.objects.filter(network=network, status=MembershipStatus.AKTIV).values_list("tjeneste_id", flat=True)
+    )
+
+
+@transaction.atomic
+def create_application(
+    actor,
+    rnd: ApplicationRound,
+    *,
+    kategori: str,
+    prosjekt: DevelopmentProject | None = None,
+    network=None,
+    prosjektnavn: str = "",
+) -> Application:
+    """Start a draft for an existing project, or for a new project in one of the applicant's networks."""
+    require(actor, "grants.apply", rnd)
+    role = actor.active_role
+    if kategori not in rnd.categories:
+        raise ValidationError({"kategori": _("Utlysningen er ikke åpen for denne kategorien.")})
+    if prosjekt is None:
+        if network is None or not prosjektnavn.strip():
+            raise ValidationError({"prosjektnavn": _("Velg et prosjekt, eller skriv navnet på et nytt prosjekt.")})
+        if DevelopmentProject.objects.filter(network=network, navn__iexact=prosjektnavn.strip()).exists():
+            raise ValidationError({"prosjektnavn": _("Nettverket har allerede et prosjekt med dette navnet.")})
+        prosjekt = DevelopmentProject.objects.create(
+            network=network, navn=prosjektnavn.strip()[:200], kategori=kategori
+        )
+        ProjectService.objects.create(prosjekt=prosjekt, tjeneste_id=role.tjeneste_id)
+    network = prosjekt.network
+    if network.embete_id != rnd.embete_id:
+        raise ValidationError({"prosjekt": _("Prosjektet hører til et nettverk i et annet embete.")})
+    if role.tjeneste_id not in _network_services(network):
+        raise ValidationError({"prosjekt": _("Tjenesten din deltar ikke i nettverket til dette prosjektet.")})
+    live = Application.objects.filter(utlysning=rnd, prosjekt=prosjekt, kategori=kategori).exclude(
+        status=ApplicationStatus.TRUKKET
+    )
+    if live.exists():
+        raise ValidationError({"prosjekt": _("Prosjektet har allerede en søknad i denne kategorien i utlysningen.")})
+    application = Application.objects.create(utlysning=rnd, prosjekt=prosjekt, kategori=kategori, opprettet_av=actor)
+    application.tjenester.add(role.tjeneste_id)
+    audit.record(actor, "soknad.opprettet", application, {"prosjekt": prosjekt.navn, "kategori": kategori})
+    return application
+
+
+def compute_amount(lines: list[dict], annen_finansiering: Decimal) -> Decimal:
+    total = sum((line["belop"] for line in lines), ZERO)
+    return max(total - annen_finansiering, ZERO)
+
+
+@transaction.atomic
+def save_draft(
+    actor,
+    application: Application,
+    *,
+    maal="",
+    aktiviteter="",
+    tidsplan="",
+    egeninnsats=ZERO,
+    annen_finansiering=ZERO,
+    budsjett: list[dict] = (),
+    tjenester=None,
+    partnere: list[dict] = (),
+) -> Application:
+    """Save the whole draft. budsjett: [{type, beskrivelse, belop}]; partnere: [{partner, rolle}]."""
+    application = (
+        Application.objects.select_for_update().select_related("utlysning", "prosjekt__network").get(pk=application.pk)
+    )
+    require(actor, "grants.edit_application", application)
+    errors: dict[str, list] = {}
+    lines = []
+    for i, line in enumerate(budsjett, start=1):
+        if line.get("type") not in BudgetKind.values:
+            errors.setdefault("budsjett", []).append(_("Budsjettlinje %(n)s: velg type.") % {"n": i})
+            continue
+        try:
+            amount = money(line.get("belop"), "budsjett", _("Budsjettlinje %(n)s") % {"n": i})
+        except ValidationError as exc:
+            errors.setdefault("budsjett", []).extend(exc.messages)
+            continue
+        lines.append({"type": line["type"], "beskrivelse": (line.get("beskrivelse") or "")[:300], "belop": amount})
+    try:
+        own = money(egeninnsats, "egeninnsats", _("Egeninnsats"))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        own = ZERO
+    try:
+        other = money(annen_finansiering, "annen_finansiering", _("Annen finansiering"))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        other = ZERO
+    total = sum((line["belop"] for line in lines), ZERO)
+    if other > total and not errors:
+        errors["annen_finansiering"] = [
+            _("Annen finansiering (%(o)s) kan ikke være større enn budsjettets sum (%(t)s).")
+            % {"o": kr(other), "t": kr(total)}
+        ]
+    network_services = _network_services(application.prosjekt.network)
+    if tjenester is not None:
+        outside = [s for s in tjenester if s.pk not in network_services]
+        if outside:
+            errors["tjenester"] = [
+                _("%(s)s deltar ikke i nettverket og kan ikke være med på søknaden.")
+                % {"s": ", ".join(map(str, outside))}
+            ]
+        elif actor.active_role.tjeneste_id not in {s.pk for s in tjenester}:
+            errors["tjenester"] = [_("Din egen tjeneste må være med på søknaden.")]
+    for p in partnere:
+        if not (p.get("rolle") or "").strip():
+            errors.setdefault("partnere", []).append(
+                _("Beskriv rollen til %(p)s i prosjektet.") % {"p": p.get("partner")}
+            )
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(application)
+    application.maal, application.aktiviteter, application.tidsplan = maal, aktiviteter, tidsplan
+    application.egeninnsats, application.annen_finansiering = own, other
+    application.soknadsbelop = compute_amount(lines, other)
+    application.save()
+    application.budsjett.all().delete()
+    BudgetLine.objects.bulk_create(BudgetLine(soknad=application, **line) for line in lines)
+    if tjenester is not None:
+        application.tjenester.set(tjenester)
+    application.partnere.all().delete()
+    ApplicationPartner.objects.bulk_create(
+        ApplicationPartner(soknad=application, partner=p["partner"], rolle=p["rolle"].strip()) for p in partnere
+    )
+    changes = audit.diff(before, snapshot(application))
+    if changes:
+        audit.record(actor, "soknad.utkast_lagret", application, changes)
+    return application
+
+
+def snapshot(application: Application) -> dict:
+    """Everything the applicant wrote, as plain data (for versions and diffs)."""
+    return {
+        "kategori": application.kategori,
+        "prosjekt": application.prosjekt.navn,
+        "maal": application.maal,
+        "aktiviteter": application.aktiviteter,
+        "tidsplan": application.tidsplan,
+        "egeninnsats": str(application.egeninnsats),
+        "annen_finansiering": str(application.annen_finansiering),
+        "soknadsbelop": str(application.soknadsbelop),
+        "budsjett": [
+            {"type": b.type, "beskrivelse": b.beskrivelse, "belop": str(b.belop)} for b in application.budsjett.all()
+        ],
+        "tjenester": sorted(s.navn for s in application.tjenester.all()),
+        "partnere": sorted(f"{p.partner.navn}: {p.rolle}" for p in application.partnere.select_related("partner")),
+        "vedlegg": sorted(a.filnavn for a in application.vedlegg.all()),
+    }
+
+
+def submission_problems(application: Application, today: datetime.date | None = None) -> list[str]:
+    """Why the application cannot be submitted now (empty list: it can). Shown before the button."""
+    today = today or timezone.localdate()
+    rnd = application.utlysning
+    problems = []
+    if rnd.status != RoundStatus.PUBLISERT:
+        problems.append(_("Utlysningen er ikke åpen."))
+    if today < rnd.apner:
+        problems.append(_("Utlysningen åpner %(d)s.") % {"d": _d(rnd.apner)})
+    if today > rnd.frist:
+        problems.append(_("Søknadsfristen gikk ut %(d)s. Søknaden kan ikke sendes inn.") % {"d": _d(rnd.frist)})
+    services = list(application.tjenester.all())
+    if len(services) < 2:
+        problems.append(
+            _(
+                "Minst to barnevernstjenester fra nettverket må være med på søknaden (nå: %(n)s). "
+                "Stimuleringsmidlene er for samarbeid mellom tjenester i et læringsnettverk."
+            )
+            % {"n": len(services)}
+        )
+    if not application.budsjett.exists():
+        problems.append(_("Budsjettet har ingen linjer."))
+    if application.soknadsbelop <= 0:
+        problems.append(_("Søknadsbeløpet må være større enn 0."))
+    if rnd.maks_belop is not None and application.soknadsbelop > rnd.maks_belop:
+        problems.append(
+            _("Søknadsbeløpet %(a)s er større enn maksbeløpet i utlysningen (%(m)s).")
+            % {"a": kr(application.soknadsbelop), "m": kr(rnd.maks_belop)}
+        )
+    if not application.maal.strip():
+        problems.append(_("Skriv prosjektets mål."))
+    if application.kategori == Category.EGENINITIERT and rnd.retningslinjer.kunnskapspartner_paakrevd:
+        types = {p.partner.type for p in application.partnere.select_related("partner")}
+        if not types & KNOWLEDGE_PARTNER_TYPES:
+            problems.append(
+                _(
+                    "Etter %(g)s må egeninitierte prosjekter ha en kunnskapspartner (for eksempel RKBU, RBUP, NUBU, "
+                    "RVTS, KoRus eller et universitet/høyskole) eller Bufetat som partner."
+                )
+                % {"g": rnd.retningslinjer.navn}
+            )
+    return problems
+
+
+def _next_reference(rnd: ApplicationRound) -> str:
+    ApplicationRound.objects.select_for_update().get(pk=rnd.pk)  # serialises numbering within the round
+    code = EMBETE_CODES.get(rnd.embete.slug, rnd.embete.slug[:4].upper())
+    count = Application.objects.filter(utlysning=rnd, referanse__isnull=False).count()
+    return f"{code}-{rnd.aar}-{count + 1:04d}"
+
+
+@transaction.atomic
+def submit(actor, application: Application) -> Application:
+    application = (
+        Application.objects.select_for_update()
+        .select_related("utlysning__embete", "utlysning__retningslinjer")
+        .get(pk=application.pk)
+    )
+    require(actor, "grants.submit", application)
+    if application.status != ApplicationStatus.UTKAST:
+        raise ValidationError(
+            _("Søknaden er allerede sendt inn (referanse %(r)s). Du trenger ikke sende den på nytt.")
+            % {"r": application.referanse}
+        )
+    problems = submission_problems(application)
+    if problems:
+        raise ValidationError(problems)
+    application.referanse = _next_reference(application.utlysning)
+    application.status = ApplicationStatus.SENDT_INN
+    application.sendt_inn = timezone.now()
+    application.versjon = 1
+    application.save(update_fields=["referanse", "status", "sendt_inn", "versjon", "endret"])
+    ApplicationVersion.objects.create(
+        soknad=application, nummer=1, innhold=snapshot(application), opprettet_av=actor, kommentar=_("Sendt inn")
+    )
+    audit.record(actor, "soknad.sendt_inn", application, {"referanse": application.referanse})
+    from .tasks import send_receipt
+
+    transaction.on_commit(lambda: send_receipt.delay(application.pk))
+    return application
+
+
+@transaction.atomic
+def withdraw(actor, application: Application) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    require(actor, "grants.withdraw", application)
+    _transition(actor, application, ApplicationStatus.TRUKKET)
+    return application
+
+
+def _transition(actor, application: Application, target: str) -> None:
+    if not workflow.allowed(application.status, target):
+        raise ValidationError(
+            _("En søknad med status «%(s)s» kan ikke få status «%(t)s».")
+            % {"s": application.get_status_display(), "t": ApplicationStatus(target).label}
+        )
+    old = application.status
+    application.status = target
+    application.save(update_fields=["status", "endret"])
+    audit.record(actor, "soknad.status", application, {"status": [old, target]})
+
+
+@transaction.atomic
+def add_attachment(actor, application: Application, *, tittel: str, fil) -> Attachment:
+    require(actor, "grants.edit_application", application)
+    detected = validate_document(fil)
+    fil.name = safe_filename(fil.name)
+    attachment = Attachment.objects.create(
+        soknad=application,
+        tittel=(tittel or fil.name)[:200],
+        fil=fil,
+        filnavn=fil.name,
+        innholdstype=detected.content_type,
+        storrelse=fil.size,
+        lastet_opp_av=actor,
+    )
+    audit.record(actor, "soknad.vedlegg", application, {"fil": fil.name})
+    return attachment
+
+
+# --- assessment and decision (statsforvalter) --------------------------------------------------
+
+
+@transaction.atomic
+def assign_case_officer(actor, application: Application, officer) -> Application:
+    application = Application.objects.select_for_update().select_related("utlysning").get(pk=application.pk)
+    require(actor, "grants.assess", application)
+    from accounts.models import STATSFORVALTER_ROLES, RoleAssignment
+
+    if (
+        not RoleAssignment.objects.active()
+        .filter(user=officer, rolle__in=STATSFORVALTER_ROLES, embete_id=application.utlysning.embete_id)
+        .exists()
+    ):
+        raise ValidationError({"saksbehandler": _("Saksbehandleren må arbeide hos statsforvalteren i embetet.")})
+    if application.status == ApplicationStatus.SENDT_INN:
+        _transition(actor, application, ApplicationStatus.UNDER_BEHANDLING)
+    elif application.status != ApplicationStatus.UNDER_BEHANDLING:
+        raise ValidationError(
+            _("Søknaden kan ikke få saksbehandler i status «%(s)s».") % {"s": application.get_status_display()}
+        )
+    application.saksbehandler = officer
+    application.save(update_fields=["saksbehandler", "endret"])
+    audit.record(actor, "soknad.saksbehandler", application, {"saksbehandler": str(officer)})
+    return application
+
+
+@transaction.atomic
+def declare_impartiality(
+    actor, application: Application, *, ugild: bool, begrunnelse: str = ""
+) -> ImpartialityDeclaration:
+    require(actor, "grants.assess", application)
+    if ugild and not begrunnelse.strip():
+        raise ValidationError({"begrunnelse": _("Skriv kort hvorfor du er ugild.")})
+    if ImpartialityDeclaration.objects.filter(soknad=application, vurderer=actor).exists():
+        raise ValidationError(_("Du har allerede erklært habilitet for denne søknaden."))
+    declaration = ImpartialityDeclaration.objects.create(
+        soknad=application, vurderer=actor, ugild=ugild, begrunnelse=begrunnelse.strip()
+    )
+    audit.record(actor, "soknad.habilitet", application, {"ugild": ugild})
+    return declaration
+
+
+def require_impartial(actor, application: Application) -> None:
+    declaration = ImpartialityDeclaration.objects.filter(soknad=application, vurderer=actor).first()
+    if declaration is None:
+        raise ValidationError(_("Erklær habilitet før du vurderer eller avgjør søknaden."))
+    if declaration.ugild:
+        raise ValidationError(_("Du har erklært deg ugild og kan ikke vurdere eller avgjøre denne søknaden."))
+
+
+@transaction.atomic
+def score(actor, application: Application, *, kriterium, poeng: int, kommentar: str = "") -> Score:
+    require(actor, "grants.assess", application)
+    require_impartial(actor, application)
+    if application.status != ApplicationStatus.UNDER_BEHANDLING:
+        raise ValidationError(_("Søknaden er ikke under behandling."))
+    if kriterium.utlysning_id != application.utlysning_id:
+        raise ValidationError({"kriterium": _("Kriteriet hører ikke til denne utlysningen.")})
+    if not 1 <= int(poeng) <= 5:
+        raise ValidationError({"poeng": _("Poeng må være fra 1 til 5.")})
+    result, _created = Score.objects.update_or_create(
+        soknad=application, kriterium=kriterium, vurderer=actor, defaults={"poeng": poeng, "kommentar": kommentar}
+    )
+    audit.record(actor, "soknad.poeng", application, {"kriterium": kriterium.navn, "poeng": poeng})
+    return result
+
+
+@transaction.atomic
+def recommend(
+    actor, application: Application, *, anbefaling: str, begrunnelse: str, foreslatt_belop=None
+) -> Assessment:
+    require(actor, "grants.assess", application)
+    require_impartial(actor, application)
+    if not begrunnelse.strip():
+        raise ValidationError({"begrunnelse": _("Skriv begrunnelsen for anbefalingen.")})
+    amount = (
+        money(foreslatt_belop, "foreslatt_belop", _("Foreslått beløp")) if foreslatt_belop not in (None, "") else None
+    )
+    assessment, _created = Assessment.objects.update_or_create(
+        soknad=application,
+        defaults={"anbefaling": anbefaling, "begrunnelse": begrunnelse.strip(), "foreslatt_belop": amount},
+    )
+    audit.record(actor, "soknad.anbefaling", application, {"anbefaling": anbefaling, "belop": amount})
+    return assessment
+
+
+@transaction.atomic
+def set_priority(
+    actor, application: Application, *, rangering=None, samlingsrangering=None, foreslatt_belop=None
+) -> Assessment:
+    """The prioritisation board: staff ranking, the gathering's ranking and the proposed amount."""
+    require(actor, "grants.assess", application)
+    amount = (
+        money(foreslatt_belop, "foreslatt_belop", _("Foreslått beløp")) if foreslatt_belop not in (None, "") else None
+    )
+    for value, field in ((rangering, "rangering"), (samlingsrangering, "samlingsrangering")):
+        if value not in (None, "") and int(value) < 1:
+            raise ValidationError({field: _("Rangering må være 1 eller høyere.")})
+    assessment, _created = Assessment.objects.get_or_create(soknad=application)
+    before = {
+        "rangering": assessment.rangering,
+        "samling": assessment.samlingsrangering,
+        "belop": assessment.foreslatt_belop,
+    }
+    assessment.rangering = int(rangering) if rangering not in (None, "") else None
+    assessment.samlingsrangering = int(samlingsrangering) if samlingsrangering not in (None, "") else None
+    assessment.foreslatt_belop = amount
+    assessment.save()
+    after = {
+        "rangering": assessment.rangering,
+        "samling": assessment.samlingsrangering,
+        "belop": assessment.foreslatt_belop,
+    }
+    if before != after:
+        audit.record(actor, "soknad.prioritering", application, audit.diff(before, after))
+    return assessment
+
+
+@transaction.atomic
+def decide(
+    actor,
+    application: Application,
+    *,
+    utfall: str,
+    belop=None,
+    begrunnelse: str,
+    vilkaar: str = "",
+    rapportfrist: datetime.date | None = None,
+) -> Decision:
+    """Make the enkeltvedtak. Refused if it would take the awarded total above the frame; the frame row is
+    locked (SELECT … FOR UPDATE on PostgreSQL) so two staff deciding at once cannot both get through."""
+    application = (
+        Application.objects.select_for_update().select_related("utlysning__embete", "prosjekt").get(pk=application.pk)
+    )
+    require(actor, "grants.decide", application)
+    require_impartial(actor, application)
+    if not workflow.allowed(application.status, utfall):
+        raise ValidationError(
+            _("Søknaden kan ikke avgjøres i status «%(s)s».") % {"s": application.get_status_display()}
+        )
+    if not begrunnelse.strip():
+        raise ValidationError({"begrunnelse": _("Et vedtak må begrunnes (forvaltningsloven § 24).")})
+    rnd = application.utlysning
+    frame = None
+    amount = ZERO
+    if utfall in AWARDED:
+        amount = money(belop, "belop", _("Beløpet"))
+        if amount <= 0:
+            raise ValidationError({"belop": _("Et innvilget beløp må være større enn 0.")})
+        if utfall == ApplicationStatus.INNVILGET and amount != application.soknadsbelop:
+            raise ValidationError(
+                {
+                    "belop": _("Ved innvilgelse i sin helhet er beløpet lik søknadsbeløpet (%(a)s).")
+                    % {"a": kr(application.soknadsbelop)}
+                }
+            )
+        if utfall == ApplicationStatus.DELVIS_INNVILGET and amount >= application.soknadsbelop:
+            raise ValidationError(
+                {
+                    "belop": _("Ved delvis innvilgelse må beløpet være mindre enn søknadsbeløpet (%(a)s).")
+                    % {"a": kr(application.soknadsbelop)}
+                }
+            )
+        frame = (
+            Frame.objects.select_for_update()
+            .filter(ordning=rnd.ordning, aar=rnd.aar, embete=rnd.embete, kategori=application.kategori)
+            .first()
+        )
+        if frame is None:
+            raise ValidationError(
+                _("Bufdir har ikke satt noen ramme for %(k)s i %(y)s. Vedtaket kan ikke fattes før rammen er satt.")
+                % {"k": Category(application.kategori).label.lower(), "y": rnd.aar}
+            )
+        used = awarded_total(frame)
+        if used + amount > frame.belop:
+            raise ValidationError(
+                {
+                    "belop": _(
+                        "Vedtaket ville gått over rammen. Rammen for %(k)s er %(f)s, allerede tildelt %(u)s, "
+                        "igjen %(r)s."
+                    )
+                    % {
+                        "k": Category(application.kategori).label.lower(),
+                        "f": kr(frame.belop),
+                        "u": kr(used),
+                        "r": kr(frame.belop - used),
+                    }
+                }
+            )
+    if utfall in AWARDED and rapportfrist is None:
+        rapportfrist = rnd.rapportfrist or datetime.date(rnd.aar + 1, 3, 1)
+    today = timezone.localdate()
+    decision = Decision.objects.create(
+        soknad=application,
+        ramme=frame,
+        utfall=utfall,
+        belop=amount,
+        begrunnelse=begrunnelse.strip(),
+        vilkaar=vilkaar.strip(),
+        rapportfrist=rapportfrist if utfall in AWARDED else None,
+        klagefrist=today + datetime.timedelta(days=APPEAL_DAYS),
+        vedtatt_av=actor,
+        saksnummer=application.referanse,
+        maalform=_letter_language(application),
+    )
+    _transition(actor, application, utfall)
+    audit.record(actor, "soknad.vedtak", application, {"utfall": utfall, "belop": amount})
+    from .tasks import deliver_decision
+
+    transaction.on_commit(lambda: deliver_decision.delay(decision.pk))
+    return decision
+
+
+def _letter_language(application: Application) -> str:
+    """Nynorsk when the applying services' vertskommune (the first applicant's) writes nynorsk."""
+    first = application.tjenester.select_related("vertskommune").order_by("id").first()
+    return first.vertskommune.letter_language if first else "bokmal"
+
+
+# --- appeals, payments, repayments ---------------------------------------------------------------
+
+
+@transaction.atomic
+def file_appeal(actor, decision: Decision, begrunnelse: str) -> Appeal:
+    require(actor, "grants.appeal", decision.soknad)
+    if timezone.localdate() > decision.klagefrist:
+        raise ValidationError(_("Klagefristen gikk ut %(d)s.") % {"d": _d(decision.klagefrist)})
+    if not begrunnelse.strip():
+        raise ValidationError({"begrunnelse": _("Skriv hva dere klager på og hvorfor.")})
+    if decision.klager.filter(utfall="").exists():
+        raise ValidationError(_("Det finnes allerede en klage på vedtaket som ikke er behandlet."))
+    appeal = Appeal.objects.create(vedtak=decision, begrunnelse=begrunnelse.strip(), innsendt_av=actor)
+    audit.record(actor, "soknad.klage", decision.soknad, {})
+    return appeal
+
+
+@transaction.atomic
+def resolve_appeal(actor, appeal: Appeal, *, utfall: str, begrunnelse: str, nytt_belop=None) -> Appeal:
+    appeal = (
+        Appeal.objects.select_for_update()
+        .select_related("vedtak__soknad__utlysning", "vedtak__ramme")
+        .get(pk=appeal.pk)
+    )
+    decision = appeal.vedtak
+    require(actor, "grants.decide", decision.soknad)
+    if appeal.utfall:
+        raise ValidationError(_("Klagen er allerede behandlet."))
+    if utfall not in AppealOutcome.values:
+        raise ValidationError({"utfall": _("Velg utfall.")})
+    if not begrunnelse.strip():
+        raise ValidationError({"begrunnelse": _("Skriv begrunnelsen for utfallet.")})
+    new_amount = None
+    if utfall in (AppealOutcome.MEDHOLD, AppealOutcome.DELVIS_MEDHOLD) and nytt_belop not in (None, ""):
+        new_amount = money(nytt_belop, "nytt_belop", _("Nytt beløp"))
+        frame = decision.ramme
+        if frame is None:
+            rnd = decision.soknad.utlysning
+            frame = Frame.objects.filter(
+                ordning=rnd.ordning, aar=rnd.aar, embete=rnd.embete, kategori=decision.soknad.kategori
+            ).first()
+        if frame is None:
+            raise ValidationError({"nytt_belop": _("Det finnes ingen ramme å tildele fra.")})
+        frame = Frame.objects.select_for_update().get(pk=frame.pk)
+        used = awarded_total(frame) - (final_amount(decision) if decision.ramme_id == frame.pk else ZERO)
+        if used + new_amount > frame.belop:
+            raise ValidationError(
+                {"nytt_belop": _("Beløpet går over rammen. Igjen av rammen: %(r)s.") % {"r": kr(frame.belop - used)}}
+            )
+        if decision.ramme_id is None:
+            Decision.objects.filter(pk=decision.pk).update(ramme=frame)
+    appeal.utfall, appeal.utfall_begrunnelse, appeal.nytt_belop = utfall, begrunnelse.strip(), new_amount
+    appeal.behandlet, appeal.behandlet_av = timezone.now(), actor
+    appeal.save()
+    audit.record(actor, "soknad.klage_behandlet", decision.soknad, {"utfall": utfall, "nytt_belop": new_amount})
+    return appeal
+
+
+def paid_total(decision: Decision) -> Decimal:
+    return decision.utbetalinger.aggregate(s=Sum("belop"))["s"] or ZERO
+
+
+@transaction.atomic
+def register_payment(actor, decision: Decision, *, dato: datetime.date, belop, kontonummer: str) -> Payment:
+    from stdnum.exceptions import ValidationError as StdnumError
+    from stdnum.no import kontonr
+
+    decision = Decision.objects.select_for_update().select_related("soknad__utlysning").get(pk=decision.pk)
+    require(actor, "grants.register_payment", decision)
+    if decision.utfall not in AWARDED:
+        raise ValidationError(_("Det kan bare utbetales på innvilgede vedtak."))
+    amount = money(belop, "belop", _("Beløpet"))
+    if amount <= 0:
+        raise ValidationError({"belop": _("Beløpet må være større enn 0.")})
+    try:
+        account = kontonr.validate(kontonummer)
+    except StdnumError:
+        raise ValidationError(
+            {"kontonummer": _("Kontonummeret er ikke gyldig (11 siffer med riktig kontrollsiffer).")}
+        ) from None
+    already = paid_total(decision)
+    if already + amount > final_amount(decision):
+        raise ValidationError(
+            {
+                "belop": _("Utbetalingen ville overstige tildelt beløp (%(t)s). Allerede utbetalt: %(p)s.")
+                % {"t": kr(final_amount(decision)), "p": kr(already)}
+            }
+        )
+    payment = Payment.objects.create(vedtak=decision, dato=dato, belop=amount, kontonummer=account, registrert_av=actor)
+    audit.record(actor, "soknad.utbetaling", decision.soknad, {"belop": amount, "dato": dato})
+    return payment
+
+
+@transaction.atomic
+def create_repayment_claim(
+    actor, decision: Decision, *, belop, begrunnelse: str, forfall: datetime.date
+) -> RepaymentClaim:
+    require(actor, "grants.register_payment", decision)
+    amount = money(belop, "belop", _("Beløpet"))
+    if amount <= 0:
+        raise ValidationError({"belop": _("Beløpet må være større enn 0.")})
+    if amount > paid_total(decision):
+        raise ValidationError(
+            {
+                "belop": _("Kravet kan ikke være større enn det som er utbetalt (%(p)s).")
+                % {"p": kr(paid_total(decision))}
+            }
+        )
+    if not begrunnelse.strip():
+        raise ValidationError({"begrunnelse": _("Skriv begrunnelsen for kravet.")})
+    claim = RepaymentClaim.objects.create(
+        vedtak=decision, belop=amount, begrunnelse=begrunnelse.strip(), forfall=forfall, opprettet_av=actor
+    )
+    audit.record(actor, "soknad.tilbakebetalingskrav", decision.soknad, {"belop": amount, "forfall": forfall})
+    return claim

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "grants"
+
+urlpatterns = [
+    path("utlysninger/", views.round_list, name="round_list"),
+    path("utlysninger/<int:pk>/", views.round_detail, name="round_detail"),
+    path("soknader/<int:pk>/", views.application_detail, name="application_detail"),
+    path("soknader/<int:pk>/vedtaksbrev.pdf", views.decision_letter, name="decision_letter"),
+]

@@ -1,0 +1,60 @@
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+
+from accounts.permissions import require
+from audit.selectors import events_for
+
+from . import selectors, workflow
+from .services import submission_problems
+
+
+@login_required
+def round_list(request):
+    rounds = selectors.rounds_visible_to(request.user)
+    return render(request, "grants/round_list.html", {"rounds": rounds})
+
+
+@login_required
+def round_detail(request, pk):
+    rnd = selectors.rounds_visible_to(request.user).filter(pk=pk).prefetch_related("kriterieliste").first()
+    if rnd is None:
+        raise Http404
+    require(request.user, "grants.view_round", rnd)
+    applications = selectors.applications_visible_to(request.user).filter(utlysning=rnd).order_by("referanse")
+    return render(request, "grants/round_detail.html", {"round": rnd, "applications": applications})
+
+
+@login_required
+def application_detail(request, pk):
+    application = selectors.application_detail(request.user, pk)
+    if application is None:
+        raise Http404
+    require(request.user, "grants.view_application", application)
+    decision = getattr(application, "vedtak", None)
+    return render(
+        request,
+        "grants/application_detail.html",
+        {
+            "application": application,
+            "decision": decision,
+            "problems": submission_problems(application) if application.status == "utkast" else [],
+            "next_states": workflow.next_states(application.status),
+            "events": events_for(application)[:50],
+        },
+    )
+
+
+@login_required
+def decision_letter(request, pk):
+    application = selectors.application_detail(request.user, pk)
+    decision = getattr(application, "vedtak", None) if application else None
+    if decision is None or not decision.brev:
+        raise Http404
+    require(request.user, "grants.view_application", application)
+    return FileResponse(
+        decision.brev.open("rb"),
+        as_attachment=False,
+        filename=f"vedtak-{decision.saksnummer}.pdf",
+        content_type="application/pdf",
+    )
