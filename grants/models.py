@@ -209,7 +209,9 @@ class Application(models.Model):
                 name="application_amounts_non_negative",
             ),
             models.CheckConstraint(
-                condition=Q(status="utkast") | Q(referanse__isnull=False), name="application_submitted_has_reference"
+                # A draft that is withdrawn (trukket) before it was sent in never got a reference.
+                condition=Q(status__in=["utkast", "trukket"]) | Q(referanse__isnull=False),
+                name="application_submitted_has_reference",
             ),
             models.UniqueConstraint(
                 fields=["utlysning", "prosjekt", "kategori"],

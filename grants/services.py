@@ -21,6 +21,7 @@ from projects.models import Category, DevelopmentProject, ProjectService
 from . import workflow
 from .models import (
     AWARDED,
+    DECIDED,
     ZERO,
     Appeal,
     AppealOutcome,
@@ -450,6 +451,8 @@ def submit(actor, application: Application) -> Application:
         .get(pk=application.pk)
     )
     require(actor, "grants.submit", application)
+    if application.status == ApplicationStatus.TRUKKET:
+        raise ValidationError(_("Søknaden er trukket og kan ikke sendes inn."))
     if application.status != ApplicationStatus.UTKAST:
         raise ValidationError(
             _("Søknaden er allerede sendt inn (referanse %(r)s). Du trenger ikke sende den på nytt.")
@@ -648,6 +651,8 @@ def decide(
     )
     require(actor, "grants.decide", application)
     require_impartial(actor, application)
+    if utfall not in DECIDED:
+        raise ValidationError({"utfall": _("Velg utfall: innvilget, delvis innvilget eller avslått.")})
     if not workflow.allowed(application.status, utfall):
         raise ValidationError(
             _("Søknaden kan ikke avgjøres i status «%(s)s».") % {"s": application.get_status_display()}

@@ -55,13 +55,25 @@ def browser(monkeypatch):
         browser.close()
 
 
-@pytest.fixture
-def browser_page(browser, live_server, django_db_serialized_rollback):
-    """A fresh Norwegian-speaking browser tab pointed at the live server.
+DATA_MIGRATIONS = ["networks.migrations.0002_seed_guidelines_and_themes", "grants.migrations.0002_seed_scheme"]
 
-    live_server tests run on a transactional database that is flushed after each test, which would also wipe
-    rows made by data migrations (e.g. the network themes); serialized rollback puts them back for every test.
-    """
+
+@pytest.fixture
+def migration_data(transactional_db):
+    """live_server tests run on a transactional database that is flushed after each test, which also wipes rows
+    made by data migrations (guideline versions, themes, the grant scheme). Their seed functions are idempotent,
+    so they are simply run again (serialized rollback clashes with existing rows on PostgreSQL)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in DATA_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
+
+
+@pytest.fixture
+def browser_page(browser, live_server, migration_data):
+    """A fresh Norwegian-speaking browser tab pointed at the live server."""
     context = browser.new_context(locale="nb-NO", base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
