@@ -1,7 +1,12 @@
 """Writes for stimulus grants. Each service checks permission, validates, writes inside a transaction,
-records an audit event and schedules side effects (e-mails, letters) after commit."""
+records an audit event and schedules side effects (e-mails, letters) after commit.
+
+Row locks (SELECT … FOR UPDATE, PostgreSQL) name only the row they are for: of=("self",) when the query also
+joins related rows. Without it PostgreSQL would lock every joined row (the round, the embete, the guideline
+version), serialising unrelated work, and refuses outright when a join is nullable (an outer join)."""
 
 import datetime
+import math
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -22,6 +27,7 @@ from . import workflow
 from .models import (
     AWARDED,
     DECIDED,
+    MONEY,
     ZERO,
     Appeal,
     AppealOutcome,
@@ -40,7 +46,9 @@ from .models import (
     GrantScheme,
     ImpartialityDeclaration,
     Payment,
+    Recommendation,
     RepaymentClaim,
+    RepaymentStatus,
     RoundStatus,
     Score,
 )
@@ -68,7 +76,10 @@ EMBETE_CODES = {
     "vestfold-og-telemark": "VT",
     "vestland": "VL",
 }
+# Statuses in which the statsforvalter assesses (recommends, prioritises) an application.
+ASSESSABLE = (ApplicationStatus.SENDT_INN, ApplicationStatus.UNDER_BEHANDLING)
 APPEAL_DAYS = 21  # forvaltningsloven § 29: three weeks
+MAX_AMOUNT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])  # what a money column can hold
 
 
 def _d(day: datetime.date) -> str:
@@ -103,6 +114,8 @@ def money(value, field: str, label: str) -> Decimal:
         raise ValidationError({field: _("%(l)s kan ikke være negativt.") % {"l": label}})
     if amount.as_tuple().exponent < -2:
         raise ValidationError({field: _("%(l)s kan ha høyst to desimaler (øre).") % {"l": label}})
+    if amount >= MAX_AMOUNT:
+        raise ValidationError({field: _("%(l)s: beløpet er for stort.") % {"l": label}})
     return amount
 
 
@@ -172,13 +185,35 @@ ROUND_FIELDS = (
 
 
 def _validate_round(data: dict) -> None:
+    """Validate round fields; amounts given as text are parsed into Decimal in place."""
     errors = {}
+    if not data.get("retningslinjer"):
+        errors["retningslinjer"] = [_("Velg hvilke retningslinjer som gjelder for utlysningen.")]
+    if not data.get("apner"):
+        errors["apner"] = [_("Velg datoen utlysningen åpner.")]
+    if not data.get("frist"):
+        errors["frist"] = [_("Velg søknadsfristen.")]
     if data.get("apner") and data.get("frist") and data["frist"] < data["apner"]:
         errors["frist"] = [_("Søknadsfristen kan ikke være før utlysningen åpner.")]
     if not data.get("egeninitiert") and not data.get("fosterhjem"):
         errors["egeninitiert"] = [_("Velg minst én kategori som kan søke.")]
-    if data.get("maks_belop") is not None and data["maks_belop"] <= 0:
-        errors["maks_belop"] = [_("Maks beløp må være større enn 0, eller stå tomt.")]
+    if data.get("maks_belop") in ("", None):
+        data["maks_belop"] = None
+    else:
+        try:
+            data["maks_belop"] = money(data["maks_belop"], "maks_belop", _("Maks beløp"))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
+            if data["maks_belop"] <= 0:
+                errors["maks_belop"] = [_("Maks beløp må være større enn 0, eller stå tomt.")]
+    if "tilbakebetaling_terskel" in data:
+        try:
+            data["tilbakebetaling_terskel"] = money(
+                data["tilbakebetaling_terskel"], "tilbakebetaling_terskel", _("Terskelen for tilbakebetaling")
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if not (data.get("kriterier") or "").strip():
         errors["kriterier"] = [_("Skriv kriteriene søknadene vurderes etter.")]
     if errors:
@@ -305,7 +340,9 @@ def save_draft(
 ) -> Application:
     """Save the whole draft. budsjett: [{type, beskrivelse, belop}]; partnere: [{partner, rolle}]."""
     application = (
-        Application.objects.select_for_update().select_related("utlysning", "prosjekt__network").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("utlysning", "prosjekt__network")
+        .get(pk=application.pk)
     )
     require(actor, "grants.edit_application", application)
     errors: dict[str, list] = {}
@@ -346,11 +383,17 @@ def save_draft(
             ]
         elif actor.active_role.tjeneste_id not in {s.pk for s in tjenester}:
             errors["tjenester"] = [_("Din egen tjeneste må være med på søknaden.")]
+    seen_partners = set()
     for p in partnere:
         if not (p.get("rolle") or "").strip():
             errors.setdefault("partnere", []).append(
                 _("Beskriv rollen til %(p)s i prosjektet.") % {"p": p.get("partner")}
             )
+        elif p.get("partner") in seen_partners:
+            errors.setdefault("partnere", []).append(
+                _("%(p)s står flere ganger. Beskriv rollen én gang.") % {"p": p.get("partner")}
+            )
+        seen_partners.add(p.get("partner"))
     if errors:
         raise ValidationError(errors)
     before = snapshot(application)
@@ -446,7 +489,7 @@ def _next_reference(rnd: ApplicationRound) -> str:
 @transaction.atomic
 def submit(actor, application: Application) -> Application:
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("utlysning__embete", "utlysning__retningslinjer")
         .get(pk=application.pk)
     )
@@ -519,7 +562,7 @@ def add_attachment(actor, application: Application, *, tittel: str, fil) -> Atta
 
 @transaction.atomic
 def assign_case_officer(actor, application: Application, officer) -> Application:
-    application = Application.objects.select_for_update().select_related("utlysning").get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).select_related("utlysning").get(pk=application.pk)
     require(actor, "grants.assess", application)
     from accounts.models import STATSFORVALTER_ROLES, RoleAssignment
 
@@ -565,15 +608,29 @@ def require_impartial(actor, application: Application) -> None:
         raise ValidationError(_("Du har erklært deg ugild og kan ikke vurdere eller avgjøre denne søknaden."))
 
 
+def _whole_number(value) -> int | None:
+    """An int from a form value, or None if it is not a whole number ("3" -> 3, "tre", 2.5, True -> None)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float | Decimal):
+        return int(value) if math.isfinite(value) and value == int(value) else None
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.removeprefix("-").isdecimal() else None
+
+
 @transaction.atomic
 def score(actor, application: Application, *, kriterium, poeng: int, kommentar: str = "") -> Score:
+    application = Application.objects.select_related("utlysning").get(pk=application.pk)
     require(actor, "grants.assess", application)
     require_impartial(actor, application)
     if application.status != ApplicationStatus.UNDER_BEHANDLING:
         raise ValidationError(_("Søknaden er ikke under behandling."))
     if kriterium.utlysning_id != application.utlysning_id:
         raise ValidationError({"kriterium": _("Kriteriet hører ikke til denne utlysningen.")})
-    if not 1 <= int(poeng) <= 5:
+    poeng = _whole_number(poeng)
+    if poeng is None or not 1 <= poeng <= 5:
         raise ValidationError({"poeng": _("Poeng må være fra 1 til 5.")})
     result, _created = Score.objects.update_or_create(
         soknad=application, kriterium=kriterium, vurderer=actor, defaults={"poeng": poeng, "kommentar": kommentar}
@@ -586,8 +643,15 @@ def score(actor, application: Application, *, kriterium, poeng: int, kommentar: 
 def recommend(
     actor, application: Application, *, anbefaling: str, begrunnelse: str, foreslatt_belop=None
 ) -> Assessment:
+    application = Application.objects.select_related("utlysning").get(pk=application.pk)
     require(actor, "grants.assess", application)
     require_impartial(actor, application)
+    if application.status not in ASSESSABLE:
+        raise ValidationError(
+            _("Søknaden kan ikke vurderes i status «%(s)s».") % {"s": application.get_status_display()}
+        )
+    if anbefaling not in Recommendation.values:
+        raise ValidationError({"anbefaling": _("Velg anbefaling: innvilge, delvis innvilge eller avslå.")})
     if not begrunnelse.strip():
         raise ValidationError({"begrunnelse": _("Skriv begrunnelsen for anbefalingen.")})
     amount = (
@@ -605,22 +669,36 @@ def recommend(
 def set_priority(
     actor, application: Application, *, rangering=None, samlingsrangering=None, foreslatt_belop=None
 ) -> Assessment:
-    """The prioritisation board: staff ranking, the gathering's ranking and the proposed amount."""
+    """The prioritisation board: staff ranking, the gathering's ranking and the proposed amount. Declaring
+    impartiality first is not required here, but a person who has declared themself disqualified is refused."""
+    application = Application.objects.select_related("utlysning").get(pk=application.pk)
     require(actor, "grants.assess", application)
+    if ImpartialityDeclaration.objects.filter(soknad=application, vurderer=actor, ugild=True).exists():
+        raise ValidationError(_("Du har erklært deg ugild og kan ikke vurdere eller avgjøre denne søknaden."))
+    if application.status not in ASSESSABLE:
+        raise ValidationError(
+            _("Søknaden kan ikke vurderes i status «%(s)s».") % {"s": application.get_status_display()}
+        )
     amount = (
         money(foreslatt_belop, "foreslatt_belop", _("Foreslått beløp")) if foreslatt_belop not in (None, "") else None
     )
+    ranks = {}
     for value, field in ((rangering, "rangering"), (samlingsrangering, "samlingsrangering")):
-        if value not in (None, "") and int(value) < 1:
-            raise ValidationError({field: _("Rangering må være 1 eller høyere.")})
+        if value in (None, ""):
+            ranks[field] = None
+            continue
+        ranks[field] = _whole_number(value)
+        if ranks[field] is None or ranks[field] < 1:
+            raise ValidationError({field: _("Rangering må være et helt tall, 1 eller høyere.")})
+    rangering, samlingsrangering = ranks["rangering"], ranks["samlingsrangering"]
     assessment, _created = Assessment.objects.get_or_create(soknad=application)
     before = {
         "rangering": assessment.rangering,
         "samling": assessment.samlingsrangering,
         "belop": assessment.foreslatt_belop,
     }
-    assessment.rangering = int(rangering) if rangering not in (None, "") else None
-    assessment.samlingsrangering = int(samlingsrangering) if samlingsrangering not in (None, "") else None
+    assessment.rangering = rangering
+    assessment.samlingsrangering = samlingsrangering
     assessment.foreslatt_belop = amount
     assessment.save()
     after = {
@@ -647,7 +725,9 @@ def decide(
     """Make the enkeltvedtak. Refused if it would take the awarded total above the frame; the frame row is
     locked (SELECT … FOR UPDATE on PostgreSQL) so two staff deciding at once cannot both get through."""
     application = (
-        Application.objects.select_for_update().select_related("utlysning__embete", "prosjekt").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("utlysning__embete", "prosjekt")
+        .get(pk=application.pk)
     )
     require(actor, "grants.decide", application)
     require_impartial(actor, application)
@@ -741,6 +821,7 @@ def _letter_language(application: Application) -> str:
 
 @transaction.atomic
 def file_appeal(actor, decision: Decision, begrunnelse: str) -> Appeal:
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)  # one open appeal at a time
     require(actor, "grants.appeal", decision.soknad)
     if timezone.localdate() > decision.klagefrist:
         raise ValidationError(_("Klagefristen gikk ut %(d)s.") % {"d": _d(decision.klagefrist)})
@@ -756,12 +837,13 @@ def file_appeal(actor, decision: Decision, begrunnelse: str) -> Appeal:
 @transaction.atomic
 def resolve_appeal(actor, appeal: Appeal, *, utfall: str, begrunnelse: str, nytt_belop=None) -> Appeal:
     appeal = (
-        Appeal.objects.select_for_update()
+        Appeal.objects.select_for_update(of=("self",))
         .select_related("vedtak__soknad__utlysning", "vedtak__ramme")
         .get(pk=appeal.pk)
     )
     decision = appeal.vedtak
     require(actor, "grants.decide", decision.soknad)
+    require_impartial(actor, decision.soknad)
     if appeal.utfall:
         raise ValidationError(_("Klagen er allerede behandlet."))
     if utfall not in AppealOutcome.values:
@@ -771,6 +853,13 @@ def resolve_appeal(actor, appeal: Appeal, *, utfall: str, begrunnelse: str, nytt
     new_amount = None
     if utfall in (AppealOutcome.MEDHOLD, AppealOutcome.DELVIS_MEDHOLD) and nytt_belop not in (None, ""):
         new_amount = money(nytt_belop, "nytt_belop", _("Nytt beløp"))
+        if new_amount > decision.soknad.soknadsbelop:
+            raise ValidationError(
+                {
+                    "nytt_belop": _("Nytt beløp kan ikke være større enn søknadsbeløpet (%(a)s).")
+                    % {"a": kr(decision.soknad.soknadsbelop)}
+                }
+            )
         frame = decision.ramme
         if frame is None:
             rnd = decision.soknad.utlysning
@@ -803,25 +892,26 @@ def register_payment(actor, decision: Decision, *, dato: datetime.date, belop, k
     from stdnum.exceptions import ValidationError as StdnumError
     from stdnum.no import kontonr
 
-    decision = Decision.objects.select_for_update().select_related("soknad__utlysning").get(pk=decision.pk)
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("soknad__utlysning").get(pk=decision.pk)
     require(actor, "grants.register_payment", decision)
-    if decision.utfall not in AWARDED:
+    awarded = final_amount(decision)
+    if awarded <= 0:
         raise ValidationError(_("Det kan bare utbetales på innvilgede vedtak."))
     amount = money(belop, "belop", _("Beløpet"))
     if amount <= 0:
         raise ValidationError({"belop": _("Beløpet må være større enn 0.")})
     try:
-        account = kontonr.validate(kontonummer)
+        account = kontonr.validate(str(kontonummer or ""))
     except StdnumError:
         raise ValidationError(
             {"kontonummer": _("Kontonummeret er ikke gyldig (11 siffer med riktig kontrollsiffer).")}
         ) from None
     already = paid_total(decision)
-    if already + amount > final_amount(decision):
+    if already + amount > awarded:
         raise ValidationError(
             {
                 "belop": _("Utbetalingen ville overstige tildelt beløp (%(t)s). Allerede utbetalt: %(p)s.")
-                % {"t": kr(final_amount(decision)), "p": kr(already)}
+                % {"t": kr(awarded), "p": kr(already)}
             }
         )
     payment = Payment.objects.create(vedtak=decision, dato=dato, belop=amount, kontonummer=account, registrert_av=actor)
@@ -833,17 +923,24 @@ def register_payment(actor, decision: Decision, *, dato: datetime.date, belop, k
 def create_repayment_claim(
     actor, decision: Decision, *, belop, begrunnelse: str, forfall: datetime.date
 ) -> RepaymentClaim:
+    """Claim back money. All claims on a decision together (waived ones not counted) cannot exceed what is paid."""
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("soknad__utlysning").get(pk=decision.pk)
     require(actor, "grants.register_payment", decision)
     amount = money(belop, "belop", _("Beløpet"))
     if amount <= 0:
         raise ValidationError({"belop": _("Beløpet må være større enn 0.")})
-    if amount > paid_total(decision):
-        raise ValidationError(
-            {
-                "belop": _("Kravet kan ikke være større enn det som er utbetalt (%(p)s).")
-                % {"p": kr(paid_total(decision))}
-            }
-        )
+    paid = paid_total(decision)
+    claimed = (
+        decision.tilbakebetalingskrav.exclude(status=RepaymentStatus.ETTERGITT).aggregate(s=Sum("belop"))["s"] or ZERO
+    )
+    if claimed + amount > paid:
+        if claimed:
+            message = _(
+                "Kravene kan til sammen ikke være større enn det som er utbetalt (%(p)s). Allerede krevd: %(c)s."
+            )
+        else:
+            message = _("Kravet kan ikke være større enn det som er utbetalt (%(p)s).")
+        raise ValidationError({"belop": message % {"p": kr(paid), "c": kr(claimed)}})
     if not begrunnelse.strip():
         raise ValidationError({"begrunnelse": _("Skriv begrunnelsen for kravet.")})
     claim = RepaymentClaim.objects.create(

@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import SERVICE_ROLES, RoleAssignment
 from audit.models import AuditEvent
@@ -59,6 +60,7 @@ def send_round_published(self, round_id: int) -> int:
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_receipt(self, application_id: int) -> bool:
     from .models import Application
+    from .services import kr
 
     with transaction.atomic():
         application = (
@@ -73,9 +75,10 @@ def send_receipt(self, application_id: int) -> bool:
         body = (
             f"Kvittering for mottatt søknad\n\nReferanse: {application.referanse}\n"
             f"Prosjekt: {application.prosjekt}\nUtlysning: {application.utlysning}\n"
-            f"Sendt inn: {application.sendt_inn:%d.%m.%Y %H:%M}\nSøknadsbeløp: {application.soknadsbelop:,.0f} kr\n\n"
+            f"Sendt inn: {timezone.localtime(application.sendt_inn):%d.%m.%Y %H:%M}\n"
+            f"Søknadsbeløp: {kr(application.soknadsbelop)}\n\n"
             f"Søknaden er sendt til {application.utlysning.embete}. Se søknaden: {link}\n\nHilsen Læringsnett"
-        ).replace(",", " ")
+        )
         EmailMessage(
             f"Kvittering: søknad {application.referanse}", body, settings.DEFAULT_FROM_EMAIL, recipients
         ).send()

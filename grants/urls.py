@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_applicant, views_staff
 
 app_name = "grants"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("utlysninger/<int:pk>/", views.round_detail, name="round_detail"),
     path("soknader/<int:pk>/", views.application_detail, name="application_detail"),
     path("soknader/<int:pk>/vedtaksbrev.pdf", views.decision_letter, name="decision_letter"),
+    *views_applicant.urlpatterns,
+    *views_staff.urlpatterns,
 ]

@@ -402,4 +402,3 @@ def assessed(sf, submitted) -> Application:
 def frame(bufdir, vestland):
     """Vestland's 2026 fosterhjem frame: 1 000 000 kr."""
     return set_frame(bufdir, vestland, "1000000")
-

@@ -1,0 +1,3 @@
+"""Placeholder module: URL patterns are added here."""
+
+urlpatterns: list = []
