@@ -228,7 +228,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Years must read 2026, not "2 026"; money is formatted with the |nok filter.
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and uploaded files ---------------------------------------------------------------
 STATIC_URL = "/static/"

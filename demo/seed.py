@@ -200,4 +200,7 @@ def seed_demo() -> list[tuple[str, str]]:
     seed_maalform()
     logins = seed_people()
     seed_networks()
+    from .grants import seed_grants
+
+    seed_grants()
     return logins

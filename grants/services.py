@@ -252,6 +252,24 @@ def update_round(actor, rnd: ApplicationRound, **data) -> ApplicationRound:
 
 
 @transaction.atomic
+def set_round_criteria(actor, rnd: ApplicationRound, criteria: list[str]) -> ApplicationRound:
+    """Replace the round's criteria list (used for scoring). Only before the round is published."""
+    require(actor, "grants.manage_round", rnd)
+    rnd = ApplicationRound.objects.select_for_update().get(pk=rnd.pk)
+    names = [c.strip()[:200] for c in criteria if c.strip()]
+    current = list(rnd.kriterieliste.values_list("navn", flat=True))
+    if names == current:
+        return rnd
+    if rnd.status != RoundStatus.UTKAST:
+        raise ValidationError({"kriterieliste": _("Kriteriene kan ikke endres etter at utlysningen er publisert.")})
+    rnd.kriterieliste.all().delete()
+    for i, name in enumerate(names):
+        rnd.kriterieliste.create(navn=name, rekkefolge=i)
+    audit.record(actor, "utlysning.kriterier", rnd, {"kriterier": [current, names]})
+    return rnd
+
+
+@transaction.atomic
 def publish_round(actor, rnd: ApplicationRound) -> ApplicationRound:
     require(actor, "grants.manage_round", rnd)
     rnd = ApplicationRound.objects.select_for_update().get(pk=rnd.pk)

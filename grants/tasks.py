@@ -115,3 +115,41 @@ def deliver_decision(self, decision_id: int) -> bool:
         message.send()
         _mark("vedtak.epost_sendt", decision)
     return True
+
+
+def letters_key(round_id: int) -> str:
+    return f"letters:{round_id}"
+
+
+def decisions_lacking_letters(round_id: int):
+    """Decisions in the round without a letter, or whose letter has not been e-mailed yet."""
+    from django.db import models as dj_models
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Cast
+
+    from .models import Decision
+
+    mailed = AuditEvent.objects.filter(
+        handling="vedtak.epost_sendt", object_id=Cast(OuterRef("pk"), output_field=dj_models.CharField())
+    )
+    return (
+        Decision.objects.filter(soknad__utlysning_id=round_id)
+        .annotate(mailed=Exists(mailed))
+        .filter(dj_models.Q(brev="") | dj_models.Q(mailed=False))
+        .order_by("pk")
+    )
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def generate_round_letters(self, round_id: int) -> int:
+    """Make and send the decision letters of a round that are still missing, reporting progress in the cache as
+    {"done": n, "total": m}. Idempotent: deliver_decision makes each letter and e-mail once."""
+    from django.core.cache import cache
+
+    ids = list(decisions_lacking_letters(round_id).values_list("pk", flat=True))
+    key = letters_key(round_id)
+    cache.set(key, {"done": 0, "total": len(ids)}, timeout=3600)
+    for n, pk in enumerate(ids, start=1):
+        deliver_decision(pk)  # run the task body here, in this worker, one decision at a time
+        cache.set(key, {"done": n, "total": len(ids)}, timeout=3600)
+    return len(ids)
