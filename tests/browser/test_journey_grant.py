@@ -38,14 +38,21 @@ def setup(reference_data, no_mfa):
         )
     today = timezone.localdate()
     rnd = ApplicationRound.objects.create(
-        ordning=scheme(), embete=vestland, aar=today.year, tittel=f"Stimuleringsmidler {today.year}",
-        apner=today - datetime.timedelta(days=5), frist=today + datetime.timedelta(days=30),
+        ordning=scheme(),
+        embete=vestland,
+        aar=today.year,
+        tittel=f"Stimuleringsmidler {today.year}",
+        apner=today - datetime.timedelta(days=5),
+        frist=today + datetime.timedelta(days=30),
         retningslinjer=GuidelineVersion.objects.order_by("-gyldig_fra").first(),
-        kriterier="Samarbeid mellom tjenester og plan for implementering.", status=RoundStatus.PUBLISERT,
+        kriterier="Samarbeid mellom tjenester og plan for implementering.",
+        status=RoundStatus.PUBLISERT,
         publisert=timezone.now(),
     )
     rnd.kriterieliste.create(navn="Samarbeid", rekkefolge=1)
-    Frame.objects.create(ordning=scheme(), aar=today.year, embete=vestland, kategori="fosterhjem", belop=Decimal("2000000"))
+    Frame.objects.create(
+        ordning=scheme(), aar=today.year, embete=vestland, kategori="fosterhjem", belop=Decimal("2000000")
+    )
     leader = factories.UserFactory(email="leder@bergen.example.no", first_name="Astrid", last_name="Brekke")
     RoleAssignment.objects.create(user=leader, rolle=Role.TJENESTE_LEDER, tjeneste=bergen)
     sf = factories.UserFactory(email="sf@vestland.example.no", first_name="Sigrid", last_name="Saksbehandler")
