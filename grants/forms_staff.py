@@ -166,6 +166,15 @@ class RepaymentForm(DSForm):
         super().__init__(*args, **kwargs)
 
 
+class CarryOverForm(DSForm):
+    belop = amount_field(_("Beløp som overføres (kr)"), required=True)
+    begrunnelse = text_field(_("Begrunnelse for overføringen"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "overforing")
+        super().__init__(*args, **kwargs)
+
+
 class AppealForm(DSForm):
     begrunnelse = text_field(
         _("Hva klager dere på, og hvorfor?"),

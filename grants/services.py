@@ -40,6 +40,7 @@ from .models import (
     Attachment,
     BudgetKind,
     BudgetLine,
+    CarryOver,
     Decision,
     Frame,
     FrameAdjustment,
@@ -966,3 +967,37 @@ def create_repayment_claim(
     )
     audit.record(actor, "soknad.tilbakebetalingskrav", decision.soknad, {"belop": amount, "forfall": forfall})
     return claim
+
+
+@transaction.atomic
+def decide_carry_over(actor, decision: Decision, *, belop, begrunnelse: str) -> CarryOver:
+    """Move unspent money to next year by decision, when the round allows it. Paid money that is neither
+    claimed back nor already carried over is what may be moved."""
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("soknad__utlysning").get(pk=decision.pk)
+    require(actor, "grants.register_payment", decision)
+    require_impartial(actor, decision.soknad)
+    rnd = decision.soknad.utlysning
+    if not rnd.overforing_tillatt:
+        raise ValidationError(_("Utlysningen tillater ikke overføring av ubrukte midler til neste år."))
+    amount = money(belop, "belop", _("Beløpet"))
+    if amount <= 0:
+        raise ValidationError({"belop": _("Beløpet må være større enn 0.")})
+    claimed = (
+        decision.tilbakebetalingskrav.exclude(status=RepaymentStatus.ETTERGITT).aggregate(s=Sum("belop"))["s"] or ZERO
+    )
+    carried = decision.overforinger.aggregate(s=Sum("belop"))["s"] or ZERO
+    available = paid_total(decision) - claimed - carried
+    if amount > available:
+        raise ValidationError(
+            {
+                "belop": _("Det kan overføres høyst %(a)s (utbetalt minus krevd tilbake og allerede overført).")
+                % {"a": kr(max(available, ZERO))}
+            }
+        )
+    if not begrunnelse.strip():
+        raise ValidationError({"begrunnelse": _("Skriv begrunnelsen for overføringen.")})
+    carry = CarryOver.objects.create(
+        vedtak=decision, belop=amount, til_aar=rnd.aar + 1, begrunnelse=begrunnelse.strip(), vedtatt_av=actor
+    )
+    audit.record(actor, "soknad.overforing", decision.soknad, {"belop": amount, "til_aar": rnd.aar + 1})
+    return carry

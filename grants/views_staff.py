@@ -32,6 +32,7 @@ from .filters import ApplicationFilter
 from .forms_staff import (
     AppealForm,
     AssignOfficerForm,
+    CarryOverForm,
     DecideForm,
     ImpartialityForm,
     PaymentForm,
@@ -190,6 +191,7 @@ def panel_context(request, application, bound=None) -> dict:
         claims = list(decision.tilbakebetalingskrav.all())
         appeals = list(decision.klager.all())
         ctx.update({"final_amount": final, "paid": paid, "claims": claims, "appeals": appeals})
+        ctx["carries"] = list(decision.overforinger.all())
         may_pay = has_permission(user, "grants.register_payment", decision)
         if impartial and has_permission(user, "grants.decide", application):
             ctx["resolve_forms"] = [
@@ -203,6 +205,8 @@ def panel_context(request, application, bound=None) -> dict:
             )
         if may_pay and paid > 0:
             ctx["repayment_form"] = bound.get("repayment") or RepaymentForm()
+            if application.utlysning.overforing_tillatt or "carry_over" in bound:
+                ctx["carry_over_form"] = bound.get("carry_over") or CarryOverForm()
     return ctx
 
 
@@ -412,6 +416,21 @@ def repayment_claim(request, pk):
 
 @login_required
 @require_POST
+def carry_over(request, pk):
+    application, decision = _decision_of(request, pk)
+    return _act(
+        request,
+        application,
+        "carry_over",
+        CarryOverForm(request.POST),
+        lambda d: services.decide_carry_over(request.user, decision, belop=d["belop"], begrunnelse=d["begrunnelse"]),
+        _("Overføringen til neste år er vedtatt."),
+        anchor="utbetalinger",
+    )
+
+
+@login_required
+@require_POST
 def appeal_create(request, pk):
     """The applying service's leader appeals the decision (klage), within the deadline."""
     application = _application(request, pk)
@@ -614,6 +633,7 @@ urlpatterns = [
     path("soknader/<int:pk>/vedtak/", decide, name="decide"),
     path("soknader/<int:pk>/utbetaling/", register_payment, name="register_payment"),
     path("soknader/<int:pk>/tilbakebetaling/", repayment_claim, name="repayment_claim"),
+    path("soknader/<int:pk>/overforing/", carry_over, name="carry_over"),
     path("soknader/<int:pk>/klage/", appeal_create, name="appeal_create"),
     path("soknader/<int:pk>/prioritering/", board_update, name="board_update"),
     path("klager/<int:pk>/behandle/", resolve_appeal, name="resolve_appeal"),

@@ -1304,3 +1304,50 @@ def test_declarations_are_per_application(sf, assessed, two_more):
     assert ImpartialityDeclaration.objects.filter(vurderer=sf).count() == 3
     assert ApplicationVersion.objects.count() == 3
     assert {a.referanse for a in Application.objects.all()} == {"VL-2026-0001", "VL-2026-0002", "VL-2026-0003"}
+
+
+# --- carry-over ----------------------------------------------------------------------------------
+
+
+def test_carry_over_refused_when_the_round_does_not_allow_it(sf, decision):
+    services.register_payment(sf, decision, dato=PAY_DAY, belop="300000", kontonummer=ACCOUNT)
+    with refused(ValidationError, decision) as info:
+        services.decide_carry_over(sf, decision, belop="50000", begrunnelse="Oppstart forsinket")
+    assert messages(info) == ["Utlysningen tillater ikke overføring av ubrukte midler til neste år."]
+
+
+def test_carry_over_limited_to_paid_minus_claimed_and_carried(sf, decision):
+    from grants.models import ApplicationRound, CarryOver
+
+    ApplicationRound.objects.filter(pk=decision.soknad.utlysning_id).update(overforing_tillatt=True)
+    services.register_payment(sf, decision, dato=PAY_DAY, belop="300000", kontonummer=ACCOUNT)
+    services.create_repayment_claim(
+        sf, decision, belop="100000", begrunnelse="Ubrukt", forfall=datetime.date(2027, 5, 1)
+    )
+    carry = services.decide_carry_over(sf, decision, belop="150000", begrunnelse="Piloten flyttes til neste år")
+    assert (carry.belop, carry.til_aar, carry.vedtatt_av) == (Decimal("150000"), decision.soknad.utlysning.aar + 1, sf)
+    assert AuditEvent.objects.filter(handling="soknad.overforing").count() == 1
+    with refused(ValidationError, decision) as info:
+        services.decide_carry_over(sf, decision, belop="50000.01", begrunnelse="Mer")
+    assert field_messages(info, "belop") == [
+        f"Det kan overføres høyst {kr(50000)} (utbetalt minus krevd tilbake og allerede overført)."
+    ]
+    for amount in ("0", "-1", "tusen"):
+        with refused(ValidationError, decision):
+            services.decide_carry_over(sf, decision, belop=amount, begrunnelse="x")
+    with refused(ValidationError, decision) as info:
+        services.decide_carry_over(sf, decision, belop="100", begrunnelse="  ")
+    assert field_messages(info, "begrunnelse") == ["Skriv begrunnelsen for overføringen."]
+    assert CarryOver.objects.count() == 1
+
+
+def test_carry_over_refused_for_other_roles(sf_agder, leader, bufdir, sf, decision):
+    from django.core.exceptions import PermissionDenied
+
+    from grants.models import ApplicationRound
+
+    ApplicationRound.objects.filter(pk=decision.soknad.utlysning_id).update(overforing_tillatt=True)
+    services.register_payment(sf, decision, dato=PAY_DAY, belop="300000", kontonummer=ACCOUNT)
+    for user in (sf_agder, leader, bufdir):
+        with refused(PermissionDenied, decision):
+            services.decide_carry_over(user, decision, belop="1000", begrunnelse="x")

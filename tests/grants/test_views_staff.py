@@ -66,6 +66,7 @@ def urls(application, rnd, appeal_pk):
         ("post", reverse("grants:decide", args=[a])),
         ("post", reverse("grants:register_payment", args=[a])),
         ("post", reverse("grants:repayment_claim", args=[a])),
+        ("post", reverse("grants:carry_over", args=[a])),
         ("post", reverse("grants:appeal_create", args=[a])),
         ("post", reverse("grants:board_update", args=[a])),
         ("post", reverse("grants:resolve_appeal", args=[appeal_pk])),
@@ -468,3 +469,26 @@ def test_partner_and_service_user_get_403_on_list(client, leader):
     partner_user = factories.user_with_role("partner", partner=factories.PartnerFactory())
     login(client, partner_user)
     assert client.get(reverse("grants:application_list")).status_code == 403
+
+
+def test_carry_over_form_shown_only_when_the_round_allows_it(client, sf, decided):
+    from grants.models import ApplicationRound, CarryOver
+
+    login(client, sf)
+    detail = reverse("grants:application_detail", args=[decided.pk])
+    pay = reverse("grants:register_payment", args=[decided.pk])
+    client.post(pay, {"utb-dato": "2026-02-10", "utb-belop": "300000", "utb-kontonummer": ACCOUNT})
+    assert 'name="overforing-belop"' not in html(client.get(detail))
+    refused_ = client.post(
+        reverse("grants:carry_over", args=[decided.pk]), {"overforing-belop": "1000", "overforing-begrunnelse": "x"}
+    )
+    assert refused_.status_code == 400
+    assert "tillater ikke overføring" in html(refused_)
+    ApplicationRound.objects.filter(pk=decided.utlysning_id).update(overforing_tillatt=True)
+    assert 'name="overforing-belop"' in html(client.get(detail))
+    ok = client.post(
+        reverse("grants:carry_over", args=[decided.pk]),
+        {"overforing-belop": "50000", "overforing-begrunnelse": "Piloten flyttes til neste år."},
+    )
+    assert ok.status_code == 302
+    assert CarryOver.objects.get().belop == Decimal("50000")
