@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -55,7 +56,11 @@ def invitation_list(request):
             messages.success(request, _("Invitasjonen er sendt til %(email)s.") % {"email": invitation.email})
             return redirect("invitation_list")
     page = Paginator(invitations_visible_to(request.user), 50).get_page(request.GET.get("side"))
-    return render(request, "accounts/invitation_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "accounts/invitation_list.html",
+        {"form": form, "page": page, "valid_days": settings.INVITATION_VALID_DAYS},
+    )
 
 
 @login_required

@@ -198,7 +198,7 @@ def _refuse_if_open(network, service) -> None:
     if existing is not None:
         raise ValidationError(
             {
-                "tjeneste": _("%(s)s er allerede %(status)s i nettverket.")
+                "tjeneste": _("%(s)s har allerede status «%(status)s» i nettverket.")
                 % {"s": service, "status": existing.get_status_display().lower()}
             }
         )
