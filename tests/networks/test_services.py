@@ -301,7 +301,9 @@ def test_service_cannot_be_invited_twice(sf_vestland, network, vestland_service)
     services.invite_service(sf_vestland, network, vestland_service)
     with pytest.raises(ValidationError) as excinfo:
         services.invite_service(sf_vestland, network, vestland_service)
-    assert excinfo.value.message_dict["tjeneste"] == ["Barneverntjenesten i Bergen har allerede status «invitert» i nettverket."]
+    assert excinfo.value.message_dict["tjeneste"] == [
+        "Barneverntjenesten i Bergen har allerede status «invitert» i nettverket."
+    ]
     assert Membership.objects.count() == 1
 
 
