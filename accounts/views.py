@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations.models import Embete, Partner
 from organisations.selectors import services_visible_to
-from organisations.views import apply_errors
+from ui.actions import apply_errors
 
 from . import services
 from .forms import AcceptInvitationForm, InvitationForm

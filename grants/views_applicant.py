@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import get_active_role, has_permission, require
 from organisations.models import Embete
-from organisations.views import apply_errors
+from ui.actions import apply_errors
 
 from . import selectors, services
 from .forms_applicant import (

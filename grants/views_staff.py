@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import STATSFORVALTER_ROLES, RoleAssignment, User
 from accounts.permissions import get_active_role, has_permission, require
 from audit.selectors import events_for
-from organisations.views import apply_errors
 from projects.models import Category
+from ui.actions import apply_errors
 
 from . import selectors, services, workflow
 from .filters import ApplicationFilter

@@ -14,7 +14,7 @@ from accounts.permissions import get_active_role, has_permission, require
 from audit.selectors import events_for
 from organisations.models import ChildWelfareService
 from organisations.selectors import embete_for_user
-from organisations.views import apply_errors
+from ui.actions import apply_errors, run_action, submit_form
 
 from . import exports, selectors, services
 from .filters import NetworkFilter
@@ -280,14 +280,11 @@ def request_join(request, pk):
     require(request.user, "networks.request_join", network)
     role = get_active_role(request.user)
     form = JoinRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_to_join(request.user, network, role.tjeneste, form.cleaned_data["begrunnelse"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Forespørselen er sendt til statsforvalteren."))
-            return redirect("networks:detail", pk=network.pk)
+    sent = _("Forespørselen er sendt til statsforvalteren.")
+    if submit_form(
+        request, form, lambda d: services.request_to_join(request.user, network, role.tjeneste, d["begrunnelse"]), sent
+    ):
+        return redirect("networks:detail", pk=network.pk)
     return render(request, "networks/request_join.html", {"form": form, "network": network})
 
 
@@ -326,16 +323,14 @@ def membership_leave(request, pk):
     if not has_permission(request.user, "networks.leave", membership):
         raise PermissionDenied
     form = LeaveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.leave_network(
-                request.user, membership, form.cleaned_data["til_dato"], form.cleaned_data["begrunnelse"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("%(s)s er meldt ut av nettverket.") % {"s": membership.tjeneste})
-            return redirect("networks:detail", pk=membership.network_id)
+    left = _("%(s)s er meldt ut av nettverket.") % {"s": membership.tjeneste}
+    if submit_form(
+        request,
+        form,
+        lambda d: services.leave_network(request.user, membership, d["til_dato"], d["begrunnelse"]),
+        left,
+    ):
+        return redirect("networks:detail", pk=membership.network_id)
     return render(request, "networks/leave.html", {"form": form, "membership": membership})
 
 
@@ -376,14 +371,9 @@ def person_add(request, pk):
         roles=roles,
         initial={"tjeneste": own_membership.tjeneste if own_membership else None},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_person(request.user, network, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Personen er registrert i nettverket."))
-            return redirect("networks:detail", pk=network.pk)
+    registered = _("Personen er registrert i nettverket.")
+    if submit_form(request, form, lambda d: services.add_person(request.user, network, **d), registered):
+        return redirect("networks:detail", pk=network.pk)
     return render(request, "networks/person_form.html", {"form": form, "network": network})
 
 
@@ -391,12 +381,11 @@ def person_add(request, pk):
 @require_POST
 def person_end(request, pk):
     person = get_object_or_404(NetworkPerson.objects.select_related("network", "tjeneste"), pk=pk)
-    try:
-        services.end_person(request.user, person, parse_date(request.POST))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Rollen til %(p)s er avsluttet.") % {"p": person.display_name})
+    run_action(
+        request,
+        lambda: services.end_person(request.user, person, parse_date(request.POST)),
+        _("Rollen til %(p)s er avsluttet.") % {"p": person.display_name},
+    )
     return redirect("networks:detail", pk=person.network_id)
 
 
@@ -405,14 +394,10 @@ def person_end(request, pk):
 def partner_add(request, pk):
     network = _managed_network(request, pk)
     form = PartnerLinkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_partner(request.user, network, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Partneren er lagt til."))
-            return redirect("networks:detail", pk=network.pk)
+    if submit_form(
+        request, form, lambda d: services.add_partner(request.user, network, **d), _("Partneren er lagt til.")
+    ):
+        return redirect("networks:detail", pk=network.pk)
     return render(
         request, "networks/simple_form.html", {"form": form, "network": network, "title": _("Legg til partner")}
     )
@@ -422,12 +407,11 @@ def partner_add(request, pk):
 @require_POST
 def partner_end(request, pk):
     link = get_object_or_404(NetworkPartner.objects.select_related("network", "partner"), pk=pk)
-    try:
-        services.end_partner(request.user, link, parse_date(request.POST))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(p)s er ikke lenger partner.") % {"p": link.partner})
+    run_action(
+        request,
+        lambda: services.end_partner(request.user, link, parse_date(request.POST)),
+        _("%(p)s er ikke lenger partner.") % {"p": link.partner},
+    )
     return redirect("networks:detail", pk=link.network_id)
 
 
@@ -436,14 +420,9 @@ def partner_end(request, pk):
 def oppvekst_add(request, pk):
     network = _managed_network(request, pk)
     form = OppvekstForm(request.POST or None, embete=network.embete)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_oppvekst(request.user, network, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Oppveksttjenesten er lagt til."))
-            return redirect("networks:detail", pk=network.pk)
+    added = _("Oppveksttjenesten er lagt til.")
+    if submit_form(request, form, lambda d: services.add_oppvekst(request.user, network, **d), added):
+        return redirect("networks:detail", pk=network.pk)
     return render(
         request,
         "networks/simple_form.html",
@@ -459,14 +438,9 @@ def oppvekst_add(request, pk):
 def document_upload(request, pk):
     network = _managed_network(request, pk)
     form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.upload_document(request.user, network, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Dokumentet er lastet opp."))
-            return redirect("networks:detail", pk=network.pk)
+    uploaded = _("Dokumentet er lastet opp.")
+    if submit_form(request, form, lambda d: services.upload_document(request.user, network, **d), uploaded):
+        return redirect("networks:detail", pk=network.pk)
     return render(
         request,
         "networks/simple_form.html",

@@ -13,6 +13,7 @@ from accounts.permissions import has_permission, require
 from audit.selectors import events_for
 from common.exports import CONTENT_TYPES
 from common.exports import render as render_dataset
+from ui.actions import apply_errors
 
 from . import selectors, services
 from .filters import KommuneFilter, PartnerFilter, ServiceFilter
@@ -25,15 +26,6 @@ PAGE_SIZE = 50
 
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("side"))
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError onto the form, field by field where possible."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- embeter ----------------------------------------------------------------------------------
