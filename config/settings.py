@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "import_export",
     "audit",
     "organisations",
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "projects",
     "grants",
     "reporting",
+    "api",
     "demo",
     "ui",
 ]

@@ -507,3 +507,52 @@ class CarryOver(models.Model):
 
     def __str__(self) -> str:
         return f"Overføring {self.belop} kr til {self.til_aar}"
+
+
+class AwardSource(models.TextChoices):
+    VEDTAK = "vedtak", _("Vedtak i Læringsnett")
+    IMPORT = "import", _("Importert historikk")
+
+
+class Award(models.Model):
+    """Tildeling: the ledger of money awarded, one row per award. Kept in step with decisions by the grants
+    services (amount after upheld appeals), and filled with historical allocations by import_allocations.
+    National summaries, the open-data export and the API aggregate this table only."""
+
+    aar = models.PositiveSmallIntegerField(_("år"))
+    embete = models.ForeignKey("organisations.Embete", on_delete=models.PROTECT, related_name="tildelinger")
+    kategori = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
+    nettverk = models.ForeignKey(
+        "networks.LearningNetwork", on_delete=models.PROTECT, null=True, blank=True, related_name="tildelinger"
+    )
+    prosjekt = models.ForeignKey(
+        "projects.DevelopmentProject", on_delete=models.PROTECT, null=True, blank=True, related_name="tildelinger"
+    )
+    belop = models.DecimalField(_("tildelt (kr)"), **MONEY)
+    dato = models.DateField(_("tildelingsdato"), null=True, blank=True)
+    kilde = models.CharField(_("kilde"), max_length=10, choices=AwardSource.choices)
+    vedtak = models.OneToOneField(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="tildeling"
+    )
+    import_nokkel = models.CharField(max_length=600, null=True, blank=True, unique=True)
+    tjenester = models.ManyToManyField("organisations.ChildWelfareService", blank=True, related_name="tildelinger")
+    opprettet = models.DateTimeField(auto_now_add=True)
+    endret = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-aar", "embete", "kategori", "id"]
+        verbose_name = _("tildeling")
+        verbose_name_plural = _("tildelinger")
+        constraints = [
+            models.CheckConstraint(condition=Q(belop__gte=0), name="award_non_negative"),
+            models.CheckConstraint(condition=Q(kategori__in=Category.values), name="award_category_valid"),
+            models.CheckConstraint(
+                condition=(Q(kilde="vedtak") & Q(vedtak__isnull=False) & Q(import_nokkel__isnull=True))
+                | (Q(kilde="import") & Q(vedtak__isnull=True) & Q(import_nokkel__isnull=False)),
+                name="award_source_consistent",
+            ),
+        ]
+        indexes = [models.Index(fields=["aar", "embete", "kategori"], name="award_summary_idx")]
+
+    def __str__(self) -> str:
+        return f"Tildeling {self.aar} {self.embete}: {self.belop}"

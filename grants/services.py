@@ -38,6 +38,8 @@ from .models import (
     ApplicationVersion,
     Assessment,
     Attachment,
+    Award,
+    AwardSource,
     BudgetKind,
     BudgetLine,
     CarryOver,
@@ -822,6 +824,7 @@ def decide(
         maalform=_letter_language(application),
     )
     _transition(actor, application, utfall)
+    sync_award(decision)
     audit.record(actor, "soknad.vedtak", application, {"utfall": utfall, "belop": amount})
     from .tasks import deliver_decision
 
@@ -898,8 +901,42 @@ def resolve_appeal(actor, appeal: Appeal, *, utfall: str, begrunnelse: str, nytt
     appeal.utfall, appeal.utfall_begrunnelse, appeal.nytt_belop = utfall, begrunnelse.strip(), new_amount
     appeal.behandlet, appeal.behandlet_av = timezone.now(), actor
     appeal.save()
+    sync_award(decision)
     audit.record(actor, "soknad.klage_behandlet", decision.soknad, {"utfall": utfall, "nytt_belop": new_amount})
     return appeal
+
+
+def sync_award(decision: Decision) -> Award | None:
+    """Keep the award ledger (grants.Award) in step with a decision: one row while the final amount (after
+    upheld appeals) is above 0, with the applying services; then let projects create the reporting duty."""
+    decision = Decision.objects.select_related("soknad__utlysning", "soknad__prosjekt").get(pk=decision.pk)
+    amount = final_amount(decision)
+    application = decision.soknad
+    award = Award.objects.filter(vedtak=decision).first()
+    if amount <= 0:
+        if award is not None:
+            award.delete()
+        return None
+    if award is None:
+        award = Award.objects.create(
+            vedtak=decision,
+            kilde=AwardSource.VEDTAK,
+            aar=application.utlysning.aar,
+            embete_id=application.utlysning.embete_id,
+            kategori=application.kategori,
+            nettverk_id=application.prosjekt.network_id,
+            prosjekt=application.prosjekt,
+            belop=amount,
+            dato=timezone.localtime(decision.vedtatt).date(),
+        )
+        award.tjenester.set(application.tjenester.all())
+    elif award.belop != amount:
+        award.belop = amount
+        award.save(update_fields=["belop", "endret"])
+    from projects.services.duty import on_award
+
+    on_award(decision)
+    return award
 
 
 def paid_total(decision: Decision) -> Decimal:

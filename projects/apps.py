@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Utviklingsprosjekter")
+
+    def ready(self):
+        from . import permissions  # noqa: F401  (registers the predicates)

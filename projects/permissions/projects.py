@@ -1,0 +1,1 @@
+"""Permission predicates, see projects/permissions/__init__.py."""

@@ -1,0 +1,5 @@
+from .views import duty, projects, reports
+
+app_name = "projects"
+
+urlpatterns = [*projects.urlpatterns, *duty.urlpatterns, *reports.urlpatterns]

@@ -1,0 +1,1 @@
+"""Views for projects, split by area like projects.services."""

@@ -1,0 +1,3 @@
+"""Views; urlpatterns are collected in projects/urls.py."""
+
+urlpatterns: list = []

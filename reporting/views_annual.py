@@ -1,0 +1,3 @@
+"""Views; urlpatterns are collected in reporting/urls.py."""
+
+urlpatterns: list = []
