@@ -23,6 +23,7 @@ from grants.models import (
     ApplicationRound,
     ApplicationStatus,
     ApplicationVersion,
+    Award,
     BudgetLine,
     Decision,
     RoundStatus,
@@ -281,6 +282,7 @@ def _backdate(decision: Decision, day: datetime.date) -> None:
     Decision.objects.filter(pk=decision.pk).update(
         vedtatt=_at(day), klagefrist=day + datetime.timedelta(days=services.APPEAL_DAYS)
     )
+    Award.objects.filter(vedtak=decision).update(dato=day)
     decision.refresh_from_db()
 
 

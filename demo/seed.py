@@ -203,4 +203,11 @@ def seed_demo() -> list[tuple[str, str]]:
     from .grants import seed_grants
 
     seed_grants()
+    from .annual import seed_annual
+    from .history import seed_history
+    from .projects import seed_projects
+
+    seed_history()
+    seed_projects()
+    seed_annual()
     return logins

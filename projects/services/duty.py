@@ -6,7 +6,7 @@ import datetime
 
 from django.db import transaction
 
-from .models import ReportingRequirement, ReportKind
+from projects.models import ReportingRequirement, ReportKind
 
 
 def requirement_kind(project, aar: int) -> str:
