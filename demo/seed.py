@@ -204,10 +204,14 @@ def seed_demo() -> list[tuple[str, str]]:
 
     seed_grants()
     from .annual import seed_annual
+    from .duty import seed_duty
     from .history import seed_history
     from .projects import seed_projects
+    from .reports import seed_reports
 
     seed_history()
     seed_projects()
+    seed_reports()
+    seed_duty()
     seed_annual()
     return logins

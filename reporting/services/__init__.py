@@ -1,0 +1,1 @@
+"""Writes for reporting, split by area: `allocations` (historical import), `annual` (årsrapport)."""
