@@ -59,6 +59,13 @@ def application_detail(user, pk: int) -> Application | None:
     )
 
 
+def attachment_for(user, pk: int):
+    """The attachment if its application is visible to the user (drafts only to the applying services)."""
+    from .models import Attachment
+
+    return Attachment.objects.select_related("soknad").filter(pk=pk, soknad__in=applications_visible_to(user)).first()
+
+
 # --- frames overview (Bufdir, statsforvalter) -----------------------------------------------------
 
 

@@ -246,6 +246,16 @@ def update_round(actor, rnd: ApplicationRound, **data) -> ApplicationRound:
         raise ValidationError(
             {"retningslinjer": _("Retningslinjene kan ikke endres etter at utlysningen er publisert.")}
         )
+    if rnd.status != RoundStatus.UTKAST:
+        # Services may already be writing applications in a category: it cannot be withdrawn from a live round.
+        for kategori in Category:
+            if getattr(rnd, kategori.value) and not merged[kategori.value]:
+                raise ValidationError(
+                    {
+                        kategori.value: _("Kategorien %(k)s kan ikke fjernes etter at utlysningen er publisert.")
+                        % {"k": kategori.label.lower()}
+                    }
+                )
     before = {k: getattr(rnd, k) for k in ROUND_FIELDS}
     for k, v in merged.items():
         setattr(rnd, k, v)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("utlysninger/<int:pk>/", views.round_detail, name="round_detail"),
     path("soknader/<int:pk>/", views.application_detail, name="application_detail"),
     path("soknader/<int:pk>/vedtaksbrev.pdf", views.decision_letter, name="decision_letter"),
+    path("vedlegg/<int:pk>/", views.attachment_download, name="attachment_download"),
     *views_applicant.urlpatterns,
     *views_staff.urlpatterns,
 ]

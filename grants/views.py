@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from accounts.permissions import require
 from audit.selectors import events_for
+from common.uploads import safe_filename
 
 from . import selectors, workflow
 from .services import submission_problems
@@ -57,4 +58,19 @@ def decision_letter(request, pk):
         as_attachment=False,
         filename=f"vedtak-{decision.saksnummer}.pdf",
         content_type="application/pdf",
+    )
+
+
+@login_required
+def attachment_download(request, pk):
+    """An attachment, only for those who may read the application; always downloaded, never shown inline."""
+    attachment = selectors.attachment_for(request.user, pk)
+    if attachment is None:
+        raise Http404
+    require(request.user, "grants.view_application", attachment.soknad)
+    return FileResponse(
+        attachment.fil.open("rb"),
+        as_attachment=True,
+        filename=safe_filename(attachment.filnavn),
+        content_type=attachment.innholdstype or "application/octet-stream",
     )

@@ -1351,3 +1351,19 @@ def test_carry_over_refused_for_other_roles(sf_agder, leader, bufdir, sf, decisi
     for user in (sf_agder, leader, bufdir):
         with refused(PermissionDenied, decision):
             services.decide_carry_over(user, decision, belop="1000", begrunnelse="x")
+
+
+def test_a_category_cannot_be_withdrawn_from_a_published_round(sf, g2021):
+    rnd = make_round(sf, g2021, publish=False)
+    services.update_round(sf, rnd, egeninitiert=False)  # allowed while a draft
+    services.update_round(sf, rnd, egeninitiert=True)
+    rnd = services.publish_round(sf, ApplicationRound.objects.get(pk=rnd.pk))
+    with refused(ValidationError, rnd) as info:
+        services.update_round(sf, rnd, fosterhjem=False)
+    assert field_messages(info, "fosterhjem") == [
+        "Kategorien fosterhjem kan ikke fjernes etter at utlysningen er publisert."
+    ]
+    # Adding a category to a live round is fine: it only widens who may apply.
+    rnd = make_round(sf, g2021, aar=YEAR + 1, egeninitiert=False)
+    services.update_round(sf, rnd, egeninitiert=True)
+    assert ApplicationRound.objects.get(pk=rnd.pk).egeninitiert is True

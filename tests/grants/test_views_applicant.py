@@ -492,6 +492,34 @@ def test_attachment_upload(client, draft, leader):
     assert Attachment.objects.count() == 1
 
 
+def test_attachment_download_only_for_those_who_may_read_the_application(
+    client, draft, leader, colleague, sf, sf_agder, sogndal_leader
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    attachment = services.add_attachment(
+        leader, draft, tittel="Plan", fil=SimpleUploadedFile("prosjekt plan\r\n.pdf", PDF_BYTES)
+    )
+    url = reverse("grants:attachment_download", args=[attachment.pk])
+    response = login(client, colleague).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "\r" not in disposition and "\n" not in disposition
+    assert response["Content-Type"] == "application/pdf"
+    # A draft is the applying services' own: the statsforvalter, another service and another embete see nothing.
+    for outsider in (sf, sogndal_leader, sf_agder):
+        assert login(client, outsider).get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+    submitted = services.submit(leader, draft)
+    assert login(client, sf).get(url).status_code == 200
+    assert reverse("grants:attachment_download", args=[attachment.pk]) in html(
+        client.get(reverse("grants:application_detail", args=[submitted.pk]))
+    )
+    assert login(client, sf_agder).get(url).status_code == 404
+
+
 def test_submit_shows_problems_first(client, rnd, network, leader):
     application = services.create_application(leader, rnd, kategori="fosterhjem", network=network, prosjektnavn="P")
     login(client, leader)
