@@ -7,7 +7,7 @@ PORT ?= 8000
 # The local demo runs without the MFA requirement and says so on every page; `make run MFA=true` turns it on.
 MFA ?= false
 
-.PHONY: run setup test lint check worker beat clean
+.PHONY: run setup test lint check worker beat bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ worker: setup
 
 beat: setup
 	$(BIN)/celery -A config beat --loglevel=INFO
+
+bench: setup
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

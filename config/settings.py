@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "accounts.middleware.ActiveRoleMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
 ]
+if env.bool("LAERINGSNETT_QUERY_COUNT_HEADER", default=False):  # benchmarks only (bench/run.py)
+    MIDDLEWARE.insert(0, "ui.middleware.QueryCountHeaderMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -146,7 +149,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Oslo"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Reminders about report deadlines (projects/tasks.py), every morning at 07:00 Oslo time.
+    "projects.send_report_reminders": {"task": "projects.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
+}
 
 # --- Authentication (django-allauth) ---------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -210,6 +216,36 @@ if env.str("OIDC_CLIENT_ID", default=""):
     )
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+
+# --- JSON API (/api/v1/, see docs/api.md) ----------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {
+        "api": env.str("API_RATE", default="120/min"),
+        "api_token_failed": env.str("API_FAILED_TOKEN_RATE", default="10/min"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Læringsnett API",
+    "DESCRIPTION": "Lesetilgang til nasjonal oversikt og tildelinger. Se docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_embete_enum",
+    ],
+}
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

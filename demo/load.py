@@ -396,3 +396,37 @@ class LoadBuilder:
             self.build_year(year)
             self.log(f"{year}: ferdig på {(timezone.now() - started).total_seconds():.1f} s\n")
         return self.counts
+
+
+BENCH_PASSWORD = "Bench-passord-2026"  # noqa: S105 - load-test logins on a throwaway database only
+
+
+def ensure_bench_users() -> dict[str, str]:
+    """Logins for bench/run.py on load data: one user per role (and a superuser for the admin baseline).
+    Returns {role label: e-mail}; all have BENCH_PASSWORD."""
+    from accounts.models import Role, RoleAssignment
+
+    if settings.LAERINGSNETT_ENV == "production":
+        raise ImproperlyConfigured("Benchmark-brukere skal aldri lages i produksjon.")
+    vestland = Embete.objects.get(slug="vestland")
+    network = LearningNetwork.objects.filter(embete=vestland, navn__startswith="Last ").order_by("pk").first()
+    service = Membership.objects.filter(network=network).order_by("pk").first().tjeneste
+    wanted = {
+        "bufdir": (f"bufdir@{LOAD_DOMAIN}", {"rolle": Role.BUFDIR}),
+        "statsforvalter": (f"sf.vestland@{LOAD_DOMAIN}", {"rolle": Role.SF_SAKSBEHANDLER, "embete": vestland}),
+        "tjenesteleder": (f"leder@{LOAD_DOMAIN}", {"rolle": Role.TJENESTE_LEDER, "tjeneste": service}),
+        "superbruker": (f"admin@{LOAD_DOMAIN}", None),
+    }
+    logins = {}
+    for label, (email, role) in wanted.items():
+        user, _ = User.objects.get_or_create(email=email, defaults={"first_name": "Bench", "last_name": label})
+        user.set_password(BENCH_PASSWORD)
+        user.is_superuser = user.is_staff = role is None
+        user.save()
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        if role is not None and not RoleAssignment.objects.filter(user=user, **role).exists():
+            RoleAssignment.objects.create(user=user, gyldig_fra=datetime.date(2017, 1, 1), **role)
+        logins[label] = email
+    return logins

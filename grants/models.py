@@ -531,9 +531,7 @@ class Award(models.Model):
     belop = models.DecimalField(_("tildelt (kr)"), **MONEY)
     dato = models.DateField(_("tildelingsdato"), null=True, blank=True)
     kilde = models.CharField(_("kilde"), max_length=10, choices=AwardSource.choices)
-    vedtak = models.OneToOneField(
-        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="tildeling"
-    )
+    vedtak = models.OneToOneField(Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="tildeling")
     import_nokkel = models.CharField(max_length=600, null=True, blank=True, unique=True)
     tjenester = models.ManyToManyField("organisations.ChildWelfareService", blank=True, related_name="tildelinger")
     opprettet = models.DateTimeField(auto_now_add=True)

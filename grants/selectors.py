@@ -70,14 +70,15 @@ def attachment_for(user, pk: int):
 
 
 def frame_overview(year: int, embete=None) -> dict:
-    """Per embete × category for a year: frame, applied, awarded (after upheld appeals), paid, repaid and
-    remaining (frame − awarded). One aggregate query per figure: the query count does not grow with data.
+    """Per embete × category for a year: frame, applied, awarded (after upheld appeals), paid, reported spent and
+    unspent (from approved progress reports), repaid and remaining (frame − awarded). One aggregate query per
+    figure: the query count does not grow with data.
     embete=None: every embete (Bufdir); an Embete: only its rows (statsforvalter)."""
     from django.db.models import DecimalField, F, OuterRef, Subquery, Sum
     from django.db.models.functions import Coalesce
 
     from organisations.models import Embete
-    from projects.models import Category
+    from projects.models import Category, ProgressReport, ReportStatus
 
     from .models import ZERO, Appeal, ApplicationStatus, Decision, Frame, Payment, RepaymentClaim, RepaymentStatus
 
@@ -119,8 +120,11 @@ def frame_overview(year: int, embete=None) -> dict:
     )
     paid = grouped(Payment.objects.all(), "vedtak__soknad__", "belop")
     repaid = grouped(RepaymentClaim.objects.filter(status=RepaymentStatus.BETALT), "vedtak__soknad__", "belop")
+    approved_reports = ProgressReport.objects.filter(status=ReportStatus.GODKJENT)
+    reported_spent = grouped(approved_reports, "krav__vedtak__soknad__", "brukt_total")
+    unspent = grouped(approved_reports, "krav__vedtak__soknad__", "ubrukt")
     rows = []
-    figures = ("ramme", "soknadsbelop", "tildelt", "utbetalt", "tilbakebetalt", "igjen")
+    figures = ("ramme", "soknadsbelop", "tildelt", "utbetalt", "rapportert_brukt", "ubrukt", "tilbakebetalt", "igjen")
     totals = dict.fromkeys(figures, ZERO)
     for e in embeter:
         for kategori in Category:
@@ -134,6 +138,8 @@ def frame_overview(year: int, embete=None) -> dict:
                 "soknadsbelop": applied.get(key, ZERO),
                 "tildelt": awarded.get(key, ZERO),
                 "utbetalt": paid.get(key, ZERO),
+                "rapportert_brukt": reported_spent.get(key, ZERO),
+                "ubrukt": unspent.get(key, ZERO),
                 "tilbakebetalt": repaid.get(key, ZERO),
             }
             row["igjen"] = (frame.belop if frame else ZERO) - row["tildelt"]

@@ -208,8 +208,6 @@ def service_import(request):
     return render(request, "organisations/service_import.html", {"form": form, "report": report, "embete": embete})
 
 
-
-
 @login_required
 def service_export(request, fmt):
     require(request.user, "organisations.export_services", None)

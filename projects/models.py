@@ -263,9 +263,7 @@ class Postponement(models.Model):
         verbose_name_plural = _("utsettelser")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=PostponementStatus.values), name="postponement_status_valid"),
-            models.UniqueConstraint(
-                fields=["krav"], condition=Q(status="venter"), name="postponement_one_pending"
-            ),
+            models.UniqueConstraint(fields=["krav"], condition=Q(status="venter"), name="postponement_one_pending"),
             models.CheckConstraint(
                 condition=Q(status="venter") | Q(behandlet__isnull=False), name="postponement_decided_has_time"
             ),
@@ -460,9 +458,7 @@ class ReportReview(models.Model):
         ordering = ["rapport", "tidspunkt"]
         constraints = [
             models.UniqueConstraint(fields=["rapport", "versjon"], name="review_once_per_version"),
-            models.CheckConstraint(
-                condition=Q(utfall="godkjent") | ~Q(kommentar=""), name="review_return_has_comment"
-            ),
+            models.CheckConstraint(condition=Q(utfall="godkjent") | ~Q(kommentar=""), name="review_return_has_comment"),
         ]
 
     def __str__(self) -> str:

@@ -11,3 +11,26 @@ class NorwegianByDefaultMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class QueryCountHeaderMiddleware:
+    """Benchmarks only (LAERINGSNETT_QUERY_COUNT_HEADER=true): adds X-Query-Count, the number of SQL statements
+    the request ran, so bench/run.py can show that the count does not grow with the data. Off in production."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import connection
+
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Query-Count"] = str(count)
+        return response

@@ -8,6 +8,7 @@ from networks import selectors as network_selectors
 from networks.models import LearningNetwork, NetworkStatus
 from organisations.models import ChildWelfareService, Kommune
 from organisations.selectors import embeter_visible_to, service_people, services_visible_to
+from projects.selectors import duty as duty_selectors
 
 
 def start_page(user, role) -> dict:
@@ -45,6 +46,7 @@ def start_page(user, role) -> dict:
                 under_etablering=Count("id", filter=Q(status=NetworkStatus.ETABLERING)),
             ),
             "join_requests": network_selectors.pending_requests_for(user),
+            "duty": duty_selectors.embete_duty_counts(role.embete_id),
         }
     if role.is_service:
         service = services_visible_to(user).get(pk=role.tjeneste_id)
@@ -53,6 +55,7 @@ def start_page(user, role) -> dict:
             "service": service,
             "people": service_people(service),
             "memberships": network_selectors.memberships_for_user(user),
+            "deadlines": duty_selectors.labelled(duty_selectors.deadlines_for_service(role.tjeneste_id)[:10]),
         }
     colleagues = RoleAssignment.objects.active().filter(partner=role.partner).select_related("user")
     return {"template": "reporting/start_partner.html", "partner": role.partner, "colleagues": colleagues}

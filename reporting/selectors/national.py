@@ -162,5 +162,7 @@ def summary(
 
 
 def published_rows(year: int, embete_ids=None) -> list[dict]:
-    """The rows of export_national_summary for a year: one per embete (slug) and a total row."""
-    return [row.as_published() for row in summary(year, year, embete_ids=embete_ids)[year]]
+    """The rows of export_national_summary for a year: one per embete, ordered by slug as in the published
+    tables, and the total row (embete "totalt") last."""
+    *rows, total = summary(year, year, embete_ids=embete_ids)[year]
+    return [row.as_published() for row in sorted(rows, key=lambda r: r.slug)] + [total.as_published()]

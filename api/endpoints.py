@@ -1,0 +1,160 @@
+"""The read-only JSON API (/api/v1/): the national summary and the per-grant open-data export.
+
+Scoping: Bufdir reads every embete and gets the total row of the summary. A statsforvalter reads its own embete
+only: without `embete` it gets its own rows, and asking for another embete is refused with 403 (never an empty
+answer, so a script cannot mistake "no access" for "no money"). Service users and partners get 403."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import get_active_role, has_permission
+from reporting.selectors.awards import award_row_dict, award_rows
+from reporting.selectors.national import CATEGORIES, summary
+
+from .authentication import ApiThrottle
+from .pagination import AwardPagination
+from .serializers import (
+    MAX_YEAR,
+    MIN_YEAR,
+    AwardRowSerializer,
+    ErrorSerializer,
+    FilterSerializer,
+    SummaryFilterSerializer,
+    SummarySerializer,
+    ValidationErrorSerializer,
+)
+
+NO_ACCESS = "Du har ikke tilgang til dette."
+
+
+class ApiAccess(permissions.BasePermission):
+    """Logged in (key or session) and acting as Bufdir or statsforvalter."""
+
+    message = NO_ACCESS
+
+    def has_permission(self, request, view):
+        self.message = _(NO_ACCESS)
+        user = request.user
+        return bool(user and user.is_authenticated and has_permission(user, "api.read"))
+
+
+def _scope(request, embete) -> tuple[list[int] | None, bool]:
+    """(embete_ids for the selectors, whether the caller sees the national total)."""
+    role = get_active_role(request.user)
+    national = not (role is not None and role.is_statsforvalter)
+    if not national and embete is not None and embete.pk != role.embete_id:
+        raise exceptions.PermissionDenied(_(NO_ACCESS))
+    if embete is not None:
+        return [embete.pk], national
+    return (None if national else [role.embete_id]), national
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "year_from",
+        {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR},
+        OpenApiParameter.QUERY,
+        description="Første år (fire sifre). Må ikke være etter year_to.",
+    ),
+    OpenApiParameter(
+        "year_to",
+        {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR},
+        OpenApiParameter.QUERY,
+        description="Siste år (fire sifre). Må ikke være før year_from.",
+    ),
+    OpenApiParameter(
+        "kategori",
+        {"type": "string", "enum": list(CATEGORIES)},
+        OpenApiParameter.QUERY,
+        description="Bare én kategori: egeninitiert eller fosterhjem.",
+    ),
+    OpenApiParameter(
+        "embete",
+        {"type": "string", "pattern": "^[a-z0-9-]+$", "maxLength": 60},
+        OpenApiParameter.QUERY,
+        description="Kortnavnet til ett embete, for eksempel «vestland». En statsforvalter kan bare be om sitt eget "
+        "embete (ellers 403).",
+    ),
+]
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(ValidationErrorSerializer, description="Ugyldige parametre (meldinger per parameter)."),
+    401: OpenApiResponse(ErrorSerializer, description="Mangler, ugyldig, utløpt eller tilbakekalt API-nøkkel."),
+    403: OpenApiResponse(ErrorSerializer, description="Rollen har ikke tilgang (eller annet embete enn ditt eget)."),
+    429: OpenApiResponse(ErrorSerializer, description="For mange forespørsler. Se Retry-After."),
+}
+
+
+class ReadOnlyApiView(APIView):
+    permission_classes = [ApiAccess]
+    throttle_classes = [ApiThrottle]
+    throttle_scope = "api"
+    http_method_names = ["get", "head"]
+
+    def filters(self, serializer_class):
+        # A plain dict, not the QueryDict: an empty value ("?year_to=") is an error, not "left out".
+        serializer = serializer_class(data=self.request.query_params.dict())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class SummaryView(ReadOnlyApiView):
+    @extend_schema(
+        operation_id="summary",
+        summary="Nasjonal oversikt per embete og år",
+        description="Rader som i de publiserte tabellene: prosjekter og tildelte midler per embete og år, og per "
+        "kategori ramme, tildelt, utbetalt, rapportert brukt, ubrukt, tilbakebetalt og overført. Uten årstall: "
+        "inneværende år. Bufdir får alle embeter og en summeringsrad (embete = «totalt»); en statsforvalter får "
+        "bare sitt eget embete.",
+        parameters=FILTER_PARAMETERS,
+        responses={200: SummarySerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        params = self.filters(SummaryFilterSerializer)
+        embete_ids, national = _scope(request, params.get("embete"))
+        kategori = params.get("kategori")
+        tables = summary(params["year_from"], params["year_to"], kategori=kategori, embete_ids=embete_ids)
+        rows = []
+        for year in sorted(tables):
+            for row in tables[year]:
+                if row.embete is None and not national:
+                    continue
+                published = row.as_published()
+                published["embete_navn"] = row.embete_navn
+                published["kategorier"] = {
+                    c: (row.per_kategori[c] if kategori in (None, c) else None) for c in CATEGORIES
+                }
+                rows.append(published)
+        data = {"year_from": params["year_from"], "year_to": params["year_to"], "results": rows}
+        return Response(SummarySerializer(data).data)
+
+
+class AwardListView(ReadOnlyApiView):
+    pagination_class = AwardPagination
+
+    @extend_schema(
+        operation_id="awards",
+        summary="Tildelinger (åpne data per tilskudd)",
+        description="Én rad per tildeling: år, embete, nettverk, prosjekt, kategori, beløp, tildelingsdato og "
+        "deltakende barnevernstjenester med organisasjonsnummer. Uten årstall: alle år. Sidevis, 100 rader per "
+        "side som standard. Bufdir får alle embeter; en statsforvalter bare sitt eget.",
+        parameters=FILTER_PARAMETERS,
+        responses={
+            200: AwardRowSerializer(many=True),
+            **ERROR_RESPONSES,
+            404: OpenApiResponse(ErrorSerializer, description="Siden finnes ikke."),
+        },
+    )
+    def get(self, request):
+        params = self.filters(FilterSerializer)
+        embete_ids, _national = _scope(request, params.get("embete"))
+        qs = award_rows(
+            params.get("year_from"), params.get("year_to"), kategori=params.get("kategori"), embete_ids=embete_ids
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        rows = [award_row_dict(award) for award in page]
+        return paginator.get_paginated_response(AwardRowSerializer(rows, many=True).data)

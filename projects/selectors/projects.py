@@ -1,0 +1,251 @@
+"""Reads for development projects: the projects a user may see, one project with everything on its page, and
+the national knowledge bank. List queries stay constant as data grows (prefetches, EXISTS filters, subquery
+sums)."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
+from accounts.permissions import get_active_role
+from grants.models import Award
+from projects.filters import ProjectFilter
+from projects.models import (
+    DevelopmentProject,
+    Output,
+    PhaseChange,
+    ProjectContact,
+    ProjectPartner,
+    ProjectService,
+    ReportingRequirement,
+    ReportStatus,
+)
+
+ZERO = Decimal("0")
+
+
+def _open_on(day: datetime.date) -> Q:
+    return Q(fra_dato__lte=day) & (Q(til_dato__isnull=True) | Q(til_dato__gte=day))
+
+
+# --- which projects -------------------------------------------------------------------------------------
+
+
+def projects_visible_to(user) -> QuerySet[DevelopmentProject]:
+    """Bufdir: all; statsforvalter: the embete's; services: the projects their service takes or took part in;
+    partners: the projects their organisation is or was a partner in; anyone else: none."""
+    qs = DevelopmentProject.objects.all()
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    role = get_active_role(user)
+    if role is None:
+        return qs.none()
+    if role.rolle == Role.BUFDIR:
+        return qs
+    if role.rolle in STATSFORVALTER_ROLES:
+        return qs.filter(network__embete_id=role.embete_id)
+    if role.rolle in SERVICE_ROLES:
+        return qs.filter(Exists(ProjectService.objects.filter(prosjekt=OuterRef("pk"), tjeneste_id=role.tjeneste_id)))
+    if role.rolle == Role.PARTNER:
+        return qs.filter(Exists(ProjectPartner.objects.filter(prosjekt=OuterRef("pk"), partner_id=role.partner_id)))
+    return qs.none()
+
+
+def _awarded_total():
+    total = (
+        Award.objects.filter(prosjekt=OuterRef("pk")).order_by().values("prosjekt").annotate(s=Sum("belop")).values("s")
+    )
+    return Coalesce(Subquery(total), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def project_list(user) -> QuerySet[DevelopmentProject]:
+    """The user's projects for the list page: network, embete, leader, themes, the services taking part today
+    and the total awarded, in a fixed number of queries."""
+    today = timezone.localdate()
+    return (
+        projects_visible_to(user)
+        .select_related("network__embete", "prosjektleder")
+        .prefetch_related(
+            "temaer",
+            Prefetch(
+                "deltakelse",
+                queryset=ProjectService.objects.filter(_open_on(today))
+                .select_related("tjeneste")
+                .order_by("tjeneste__navn"),
+                to_attr="aktive_tjenester",
+            ),
+        )
+        .annotate(tildelt_sum=_awarded_total())
+        .order_by("network__embete__navn", "network__navn", "navn", "pk")
+    )
+
+
+# --- one project ---------------------------------------------------------------------------------------------
+
+
+def project_detail(pk: int) -> DevelopmentProject | None:
+    """The project with everything its page shows prefetched. Permission is checked by the caller."""
+    return (
+        DevelopmentProject.objects.select_related("network__embete", "prosjektleder")
+        .prefetch_related(
+            "temaer",
+            Prefetch(
+                "fasehistorikk", queryset=PhaseChange.objects.select_related("endret_av").order_by("fra_dato", "id")
+            ),
+            Prefetch(
+                "deltakelse",
+                queryset=ProjectService.objects.select_related("tjeneste__vertskommune").order_by(
+                    "til_dato", "fra_dato", "tjeneste__navn"
+                ),
+            ),
+            Prefetch("kontakter", queryset=ProjectContact.objects.select_related("user").order_by("id")),
+            Prefetch(
+                "partnere",
+                queryset=ProjectPartner.objects.select_related("partner").order_by("til_dato", "fra_dato", "id"),
+            ),
+            Prefetch("resultater", queryset=Output.objects.select_related("opprettet_av").order_by("tittel")),
+            Prefetch(
+                "tildelinger",
+                queryset=Award.objects.select_related("embete", "vedtak__soknad__utlysning")
+                .prefetch_related("vedtak__soknad__tjenester")
+                .order_by("aar", "kategori", "id"),
+            ),
+            Prefetch(
+                "rapportkrav",
+                queryset=ReportingRequirement.objects.select_related("rapport").order_by("aar", "frist", "id"),
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass
+class RequirementRow:
+    krav: ReportingRequirement
+    status: str
+    overdue: bool
+
+
+@dataclass
+class GrantRow:
+    award: Award
+    application: object | None  # grants.Application, when the award came from a decision in Læringsnett
+    requirements: list[RequirementRow] = field(default_factory=list)
+
+
+def requirement_status(krav: ReportingRequirement, today: datetime.date | None = None) -> RequirementRow:
+    """The report's status in words. A draft is «ikke sendt inn» for everyone (drafts are the project's own)."""
+    today = today or timezone.localdate()
+    report = getattr(krav, "rapport", None)
+    submitted = report is not None and report.status != ReportStatus.UTKAST
+    if submitted:
+        status = report.get_status_display()
+    elif report is not None and report.versjon > 0:
+        status = _("Under endring")
+    else:
+        status = _("Ikke sendt inn")
+    return RequirementRow(krav=krav, status=status, overdue=not submitted and krav.frist < today)
+
+
+def grant_rows(project: DevelopmentProject) -> list[GrantRow]:
+    """The grants the project received, year by year, from the award ledger (grants.Award), each with its
+    decision's application and the reporting requirements it created. Uses project_detail's prefetches."""
+    today = timezone.localdate()
+    by_decision: dict[int, list[RequirementRow]] = {}
+    for krav in project.rapportkrav.all():
+        by_decision.setdefault(krav.vedtak_id, []).append(requirement_status(krav, today))
+    rows = []
+    for award in project.tildelinger.all():
+        application = award.vedtak.soknad if award.vedtak_id else None
+        rows.append(GrantRow(award, application, by_decision.get(award.vedtak_id, []) if award.vedtak_id else []))
+    return rows
+
+
+def phase_history(project: DevelopmentProject) -> list[dict]:
+    """[{fase, label, fra, til, endret_av}] oldest first; without recorded changes, the current phase since
+    the planned start."""
+    changes = list(project.fasehistorikk.all())
+    if not changes:
+        return [
+            {
+                "fase": project.fase,
+                "label": project.get_fase_display(),
+                "fra": project.planlagt_start,
+                "til": None,
+                "endret_av": None,
+            }
+        ]
+    rows = []
+    for i, change in enumerate(changes):
+        nxt = changes[i + 1].fra_dato if i + 1 < len(changes) else None
+        rows.append(
+            {
+                "fase": change.fase,
+                "label": change.get_fase_display(),
+                "fra": change.fra_dato,
+                "til": nxt,
+                "endret_av": change.endret_av,
+            }
+        )
+    return rows
+
+
+def awarded_by_year(project: DevelopmentProject) -> list[tuple[int, Decimal]]:
+    totals: dict[int, Decimal] = {}
+    for award in project.tildelinger.all():
+        totals[award.aar] = totals.get(award.aar, ZERO) + award.belop
+    return sorted(totals.items())
+
+
+# --- the knowledge bank --------------------------------------------------------------------------------------
+
+
+def listed_projects() -> QuerySet[DevelopmentProject]:
+    """Projects listed in the knowledge bank, with what a result card shows, in a fixed number of queries."""
+    return (
+        DevelopmentProject.objects.filter(i_kunnskapsbanken=True)
+        .select_related("network__embete")
+        .prefetch_related(
+            "temaer",
+            Prefetch("resultater", queryset=Output.objects.order_by("tittel")),
+            Prefetch("partnere", queryset=ProjectPartner.objects.select_related("partner").order_by("partner__navn")),
+        )
+        .order_by("navn", "pk")
+    )
+
+
+def knowledge_bank(params=None) -> QuerySet[DevelopmentProject]:
+    """Listed projects matching the search (theme, category, orientation, phase, embete, partner, text)."""
+    return ProjectFilter(params or None, queryset=listed_projects()).qs
+
+
+def knowledge_bank_detail(pk: int) -> DevelopmentProject | None:
+    """A listed project for every logged-in user; None when it does not exist or is not listed."""
+    return (
+        DevelopmentProject.objects.filter(pk=pk, i_kunnskapsbanken=True)
+        .select_related("network__embete", "prosjektleder")
+        .prefetch_related(
+            "temaer",
+            Prefetch("fasehistorikk", queryset=PhaseChange.objects.order_by("fra_dato", "id")),
+            Prefetch(
+                "deltakelse",
+                queryset=ProjectService.objects.select_related("tjeneste").order_by("til_dato", "fra_dato"),
+            ),
+            Prefetch("kontakter", queryset=ProjectContact.objects.select_related("user").order_by("id")),
+            Prefetch(
+                "partnere",
+                queryset=ProjectPartner.objects.select_related("partner").order_by("til_dato", "fra_dato", "id"),
+            ),
+            Prefetch("resultater", queryset=Output.objects.order_by("tittel")),
+            Prefetch("tildelinger", queryset=Award.objects.order_by("aar", "id")),
+        )
+        .first()
+    )

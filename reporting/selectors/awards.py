@@ -1,0 +1,66 @@
+"""The per-grant open-data export: one row per award in the ledger (grants.Award).
+
+Used by the JSON API (/api/v1/awards) and the CSV/XLSX downloads. The queryset loads everything a row needs
+with select_related/prefetch_related, so the number of queries does not grow with the number of awards (tested).
+Callers scope by embete: Bufdir sees every row, a statsforvalter only its own (pass embete_ids)."""
+
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from grants.models import Award
+from organisations.models import ChildWelfareService, EmbeteNavn
+
+AWARD_COLUMNS = (
+    "id",
+    "aar",
+    "embete",
+    "embete_navn",
+    "nettverk",
+    "prosjekt",
+    "kategori",
+    "tildelt_kr",
+    "tildelingsdato",
+    "tjenester",
+)
+
+
+def award_rows(
+    year_from: int | None = None, year_to: int | None = None, *, kategori: str | None = None, embete_ids=None
+) -> QuerySet[Award]:
+    """Awards in [year_from, year_to] (either end may be None: open), optionally one category and some embeter
+    (an iterable of pks; None means every embete). Ordered by year, embete, category, id: stable for paging."""
+    qs = Award.objects.all()
+    if year_from is not None:
+        qs = qs.filter(aar__gte=year_from)
+    if year_to is not None:
+        qs = qs.filter(aar__lte=year_to)
+    if kategori:
+        qs = qs.filter(kategori=kategori)
+    if embete_ids is not None:
+        qs = qs.filter(embete_id__in=list(embete_ids))
+    return (
+        qs.select_related("embete", "nettverk", "prosjekt")
+        .prefetch_related(
+            Prefetch("embete__navnehistorikk", queryset=EmbeteNavn.objects.order_by("gyldig_fra")),
+            Prefetch("tjenester", queryset=ChildWelfareService.objects.only("id", "navn", "orgnr").order_by("navn")),
+        )
+        .order_by("aar", "embete__slug", "kategori", "id")
+    )
+
+
+def award_row_dict(award: Award) -> dict:
+    """One export row. embete is the slug, embete_navn the name valid in the award's year; nettverk and prosjekt
+    are names (None when the money was not tied to one); tildelt_kr is a Decimal; tildelingsdato a date or None."""
+    return {
+        "id": award.pk,
+        "aar": award.aar,
+        "embete": award.embete.slug,
+        "embete_navn": award.embete.name_in_year(award.aar),
+        "nettverk": award.nettverk.navn if award.nettverk_id else None,
+        "prosjekt": award.prosjekt.navn if award.prosjekt_id else None,
+        "kategori": award.kategori,
+        "tildelt_kr": Decimal(award.belop),
+        "tildelingsdato": award.dato,
+        "tjenester": [{"navn": s.navn, "orgnr": s.orgnr} for s in award.tjenester.all()],
+    }

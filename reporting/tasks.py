@@ -1,0 +1,48 @@
+"""Celery tasks for reporting: thin wrappers around the services."""
+
+import logging
+
+from celery import shared_task
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="reporting.import_allocations")
+def import_allocations_task(import_id: str) -> dict:
+    """Run a confirmed allocation import from the web UI. Progress and the result are kept in the cache under the
+    import id (reporting.services.allocations.get_state); the stored file is removed afterwards. Safe to run
+    twice: a second run finds the state finished (and the import itself is idempotent)."""
+    from pathlib import Path
+
+    from accounts.models import RoleAssignment, User
+    from reporting.services import allocations
+
+    state = allocations.get_state(import_id)
+    if state is None or state.get("status") not in ("i_ko", "kjorer"):
+        return {"status": state.get("status") if state else "ukjent"}
+    allocations.update_state(import_id, status="kjorer", done=0, total=0)
+    try:
+        user = User.objects.get(pk=state["user_id"])
+        if state.get("role_id"):  # act in the role the user confirmed the import in
+            user.active_role = RoleAssignment.objects.active().filter(pk=state["role_id"], user=user).first()
+        raw = Path(state["path"]).read_bytes()
+
+        def progress(done: int, total: int) -> None:
+            allocations.update_state(import_id, done=done, total=total)
+
+        report = allocations.import_allocations(user, raw, state["filename"], progress=progress)
+    except Exception:
+        logger.exception("Import av tildelinger %s feilet", import_id)
+        report = allocations.AllocationReport(
+            filename=state.get("filename", ""),
+            errors=[(0, _("Importen stoppet på grunn av en teknisk feil. Ingenting er importert; prøv igjen."))],
+        )
+    allocations.discard_file(state)
+    final = (
+        allocations.update_state(
+            import_id, status="ferdig" if report.ok else "feilet", path="", report=report.as_dict()
+        )
+        or {}
+    )
+    return {"status": final.get("status"), "created": report.created, "changed": report.changed}
