@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -20,11 +21,13 @@ pytestmark = pytest.mark.usefixtures("reference_data")
 
 
 def run(*args) -> int:
-    """The exit code of `python manage.py ARGS`."""
-    try:
-        execute_from_command_line(["manage.py", *map(str, args)])
-    except SystemExit as exc:
-        return exc.code
+    """The exit code of `python manage.py ARGS`. run_from_argv closes every database connection when it ends,
+    which on PostgreSQL would drop the test's transaction; here the test keeps its connection."""
+    with mock.patch("django.core.management.base.connections.close_all"):
+        try:
+            execute_from_command_line(["manage.py", *map(str, args)])
+        except SystemExit as exc:
+            return exc.code
     return 0
 
 
