@@ -7,7 +7,7 @@ PORT ?= 8000
 # The local demo runs without the MFA requirement and says so on every page; `make run MFA=true` turns it on.
 MFA ?= false
 
-.PHONY: run setup test lint check worker beat bench clean
+.PHONY: run setup test lint check worker beat bench loadtest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ beat: setup
 
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Load test, 50 users for 5 min (bench/load/run.py); smoke: make loadtest LOADTEST_ARGS="--users 5 --time 20s"
+loadtest: setup
+	$(BIN)/python bench/load/run.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

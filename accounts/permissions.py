@@ -183,3 +183,19 @@ def _revoke_invitation(user, role, invitation) -> bool:
 @rule("accounts.view_audit")
 def _view_audit(user, role, _obj) -> bool:
     return _is_staff_role(role)
+
+
+# --- privacy ----------------------------------------------------------------------------------
+
+
+@rule("accounts.export_personal_data")
+def _export_personal_data(user, role, subject) -> bool:
+    """A person may export their own data, whatever their role (or none). Superusers (the data controller's
+    operators) may export anyone's; everyone else no one else's."""
+    return subject is not None and subject.pk == user.pk
+
+
+@rule("accounts.anonymise_user")
+def _anonymise_user(user, role, subject) -> bool:
+    """Only superusers (via has_permission) and the command line anonymise accounts."""
+    return False

@@ -73,7 +73,7 @@ def invite(actor, *, email: str, rolle: str, tjeneste=None, embete=None, partner
 
     from .tasks import send_invitation_email
 
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+    send_invitation_email.enqueue(invitation.pk, token)
     return invitation, token
 
 

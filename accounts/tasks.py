@@ -9,9 +9,11 @@ from django.utils import translation
 from .models import Invitation
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, secret_params=("token",))
 def send_invitation_email(self, invitation_id: int, token: str) -> bool:
-    """Send the invitation e-mail once. Idempotent: a retried task does not send it twice."""
+    """Send the invitation e-mail once. Idempotent: a retried task does not send it twice. Enqueued through the
+    outbox (accounts.services.invite), which stores the raw token encrypted and removes it once the e-mail is sent
+    (secret_params): the database only ever holds the token's hash in a usable form."""
     with transaction.atomic():
         invitation = (
             # Lock only the invitation row: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.

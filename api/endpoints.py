@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import get_active_role, has_permission
+from reporting import cache as figures_cache
 from reporting.selectors.awards import award_row_dict, award_rows
 from reporting.selectors.national import CATEGORIES, summary
 
@@ -116,20 +117,26 @@ class SummaryView(ReadOnlyApiView):
         params = self.filters(SummaryFilterSerializer)
         embete_ids, national = _scope(request, params.get("embete"))
         kategori = params.get("kategori")
-        tables = summary(params["year_from"], params["year_to"], kategori=kategori, embete_ids=embete_ids)
-        rows = []
-        for year in sorted(tables):
-            for row in tables[year]:
-                if row.embete is None and not national:
-                    continue
-                published = row.as_published()
-                published["embete_navn"] = row.embete_navn
-                published["kategorier"] = {
-                    c: (row.per_kategori[c] if kategori in (None, c) else None) for c in CATEGORIES
-                }
-                rows.append(published)
-        data = {"year_from": params["year_from"], "year_to": params["year_to"], "results": rows}
-        return Response(SummarySerializer(data).data)
+
+        def body() -> dict:
+            tables = summary(params["year_from"], params["year_to"], kategori=kategori, embete_ids=embete_ids)
+            rows = []
+            for year in sorted(tables):
+                for row in tables[year]:
+                    if row.embete is None and not national:
+                        continue
+                    published = row.as_published()
+                    published["embete_navn"] = row.embete_navn
+                    published["kategorier"] = {
+                        c: (row.per_kategori[c] if kategori in (None, c) else None) for c in CATEGORIES
+                    }
+                    rows.append(published)
+            data = {"year_from": params["year_from"], "year_to": params["year_to"], "results": rows}
+            return SummarySerializer(data).data
+
+        # Cached until the figures change (reporting.cache): the same for everybody with the same scope and filter.
+        parts = ["api-summary", params["year_from"], params["year_to"], kategori, embete_ids, national]
+        return Response(figures_cache.cached(parts, body))
 
 
 class AwardListView(ReadOnlyApiView):

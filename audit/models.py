@@ -3,14 +3,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .immutability import AUDIT_EVENT, ImmutableModel, ImmutableQuerySet
 
-class AuditEvent(models.Model):
-    """Who did what to which object, and what changed. Written only by services; never edited."""
+
+class AuditEvent(ImmutableModel, models.Model):
+    """Who did what to which object, and what changed. Written only by services; append-only: the model, its
+    queryset and database triggers (audit.immutability) refuse every update and delete. A user who has acted is
+    never deleted (PROTECT); leaving users are anonymised instead, so the trail keeps pointing at them."""
+
+    integrity_guard = AUDIT_EVENT
 
     tidspunkt = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
     aktor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -22,6 +28,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     objekt = models.CharField(_("objekt"), max_length=300, blank=True)
     endringer = models.JSONField(_("endringer"), default=dict, blank=True)
+
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         ordering = ["-tidspunkt", "-id"]

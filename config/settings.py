@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "api",
     "demo",
     "ui",
+    "common",
 ]
 
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
@@ -85,6 +86,8 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy, see CONTENT_SECURITY_POLICY below
+    "ui.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ui.middleware.NorwegianByDefaultMiddleware",
@@ -135,11 +138,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache and Celery ------------------------------------------------------------------------
+# Redis holds only what may be lost: the cache (rate-limit counters, progress of background jobs) and the Celery
+# queue. Work that must not be lost is written to the outbox table in the same transaction as the change and handed
+# to Celery after commit (common/outbox.py). Sessions are in the database. See docs/security.md ("Feil").
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down: each cache call fails within the timeouts, is logged (logger common.cache) and answers as an
+    # empty cache; after a failure Redis is left alone for CIRCUIT_BREAKER_SECONDS (common/cache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "common.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+                "CIRCUIT_BREAKER_SECONDS": 5,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "common.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache+memory://")
@@ -149,9 +171,32 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Oslo"
+# Publishing fails fast when Redis is down or hangs, so a web request never waits long for it: the outbox keeps the
+# task and the dispatcher sends it later. Without socket timeouts a publish to a hung Redis waits forever.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "max_retries": 1,  # reconnects when a publish finds no connection (the worker's own retries are separate)
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+# The outbox (common/outbox.py): grace before the dispatcher takes a row its publisher may still be sending, when a
+# message the broker took but no worker finished counts as lost, how often that may happen before the row is given
+# up, and how long finished rows are kept.
+OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=30)
+OUTBOX_REDELIVER_SECONDS = env.int("OUTBOX_REDELIVER_SECONDS", default=15 * 60)
+OUTBOX_MAX_SENDS = 10
+OUTBOX_KEEP_DAYS = 30
 CELERY_BEAT_SCHEDULE: dict = {
     # Reminders about report deadlines (projects/tasks.py), every morning at 07:00 Oslo time.
     "projects.send_report_reminders": {"task": "projects.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
+    # Tasks the outbox could not hand to Redis (it was down), or whose message was lost (common/outbox.py).
+    "common.dispatch_outbox": {"task": "common.dispatch_outbox", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 # --- Authentication (django-allauth) ---------------------------------------------------------
@@ -183,8 +228,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Læringsnett] "
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "login": "30/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",  # a rate limit, not a password  # nosec B105
+    "reset_password_from_key": "20/m/ip",  # a rate limit, not a password  # nosec B105
     "confirm_email": "1/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -298,11 +343,51 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # --- Security --------------------------------------------------------------------------------
+# See docs/security.md. Cookies: never readable from JavaScript (no script reads the CSRF cookie; forms carry the
+# token), not sent on cross-site subrequests or POSTs.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4). No inline script, no inline style, no eval: every script and style sheet
+# is a static file. data: images are the favicon, the TOTP QR code and Designsystemet's icons. A login through
+# OpenID Connect posts a form here that redirects to the provider, and browsers check form-action on that redirect
+# too, so the provider's authorization endpoint origin is allowed (OIDC_FORM_ACTION_ORIGINS; defaults to the
+# origin of OIDC_SERVER_URL; ID-porten/Ansattporten authorize on login.<domain>, so set it explicitly there).
+_oidc_server = env.str("OIDC_SERVER_URL", default="") if env.str("OIDC_CLIENT_ID", default="") else ""
+_oidc_origins = env.list(
+    "OIDC_FORM_ACTION_ORIGINS",
+    default=["/".join(_oidc_server.split("/")[:3])] if _oidc_server else [],  # scheme://host[:port]
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'", *_oidc_origins],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Client address for rate limits (allauth: login, password reset; DRF: API, failed API keys): the N-th address from
+# the right in X-Forwarded-For, where N reverse proxies each append the address they saw (docs/deploy.md: one
+# nginx, so production defaults to 1; otherwise every client would share the proxy's address and one attacker
+# could lock everybody out). 0 = REMOTE_ADDR only (embedded mode, no proxy), so a forged header changes nothing.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

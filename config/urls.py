@@ -1,9 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from reporting.views import healthz, home
 
 admin.site.site_header = "Læringsnett – administrasjon"
+# The admin logs in through allauth (TOTP step and login rate limits), never with Django's own password form.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", home, name="home"),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
+from audit import immutability
 from audit import services as audit
 from grants import services
 from grants.models import (
@@ -279,9 +280,10 @@ def _decide(sf, application, target: str, n: int, today: datetime.date) -> Decis
 
 
 def _backdate(decision: Decision, day: datetime.date) -> None:
-    Decision.objects.filter(pk=decision.pk).update(
-        vedtatt=_at(day), klagefrist=day + datetime.timedelta(days=services.APPEAL_DAYS)
-    )
+    with immutability.backdating():  # decisions are immutable; the demo may only move when one was made
+        Decision.objects.filter(pk=decision.pk).update(
+            vedtatt=_at(day), klagefrist=day + datetime.timedelta(days=services.APPEAL_DAYS)
+        )
     Award.objects.filter(vedtak=decision).update(dato=day)
     decision.refresh_from_db()
 

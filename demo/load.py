@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.immutability import backdating
 from grants.models import (
     Application,
     ApplicationRound,
@@ -49,6 +50,7 @@ from projects.models import (
     ReportSpending,
     ReportStatus,
 )
+from reporting.cache import figures_changed
 
 LOAD_DOMAIN = "last.laeringsnett.no"
 YEARS = tuple(range(2018, 2026))  # 8 years
@@ -139,6 +141,7 @@ class LoadBuilder:
                 for s in chosen
             ]
         Membership.objects.bulk_create(memberships, batch_size=BATCH)
+        figures_changed()
         self.count("nettverk", len(networks))
         self.count("medlemskap", len(memberships))
 
@@ -147,6 +150,7 @@ class LoadBuilder:
     @transaction.atomic
     def build_year(self, year: int) -> None:
         rng, today = self.rng, timezone.localdate()
+        figures_changed()  # bulk inserts send no signals (reporting.cache)
         rounds = [
             ApplicationRound(
                 ordning=self.scheme,
@@ -278,7 +282,8 @@ class LoadBuilder:
         BudgetLine.objects.bulk_create(lines, batch_size=BATCH)
         Assessment.objects.bulk_create(assessments, batch_size=BATCH)
         decisions = Decision.objects.bulk_create(decisions, batch_size=BATCH)
-        Decision.objects.filter(soknad__utlysning__aar=year).update(vedtatt=_at(datetime.date(year, 5, 20)))
+        with backdating():  # decisions are immutable; only their timestamp may be moved, here and in the demo
+            Decision.objects.filter(soknad__utlysning__aar=year).update(vedtatt=_at(datetime.date(year, 5, 20)))
 
         awards, payments, requirements = [], [], []
         for decision, (application, e, network, kategori) in zip(decisions, decided_apps, strict=True):
@@ -398,7 +403,7 @@ class LoadBuilder:
         return self.counts
 
 
-BENCH_PASSWORD = "Bench-passord-2026"  # noqa: S105 - load-test logins on a throwaway database only
+BENCH_PASSWORD = "Bench-passord-2026"  # noqa: S105 - load-test logins on a throwaway database only  # nosec B105
 
 
 def ensure_bench_users() -> dict[str, str]:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from accounts.models import User
+from audit import immutability
 from grants.models import RepaymentClaim
 from grants.services import paid_total
 from organisations.models import Embete
@@ -136,19 +137,20 @@ def _backdate(report: ProgressReport, krav: ReportingRequirement) -> None:
     """Move the report's timestamps to around its deadline (the services stamp them with today)."""
     sent = _at(krav.frist - datetime.timedelta(days=12), 14)
     reviewed = _at(krav.frist + datetime.timedelta(days=18), 10)
-    for version in report.versjoner.order_by("versjon"):
-        day = sent + datetime.timedelta(days=30 * (version.versjon - 1))
-        ReportVersion.objects.filter(pk=version.pk).update(sendt_inn=day)
-        ProgressReport.objects.filter(pk=report.pk).update(sendt_inn=day)
-    for i, review in enumerate(report.vurderinger.order_by("tidspunkt")):
-        ReportReview.objects.filter(pk=review.pk).update(tidspunkt=reviewed + datetime.timedelta(days=30 * i))
-    report.refresh_from_db()
-    if report.godkjent:
-        approved = reviewed + datetime.timedelta(days=30 * (report.vurderinger.count() - 1))
-        ProgressReport.objects.filter(pk=report.pk).update(godkjent=approved)
-        RepaymentClaim.objects.filter(vedtak=krav.vedtak, begrunnelse__contains=str(report)).update(
-            forfall=approved.date() + datetime.timedelta(days=services.CLAIM_DAYS)
-        )
+    with immutability.backdating():  # submitted reports are immutable; the demo may only move their timestamps
+        for version in report.versjoner.order_by("versjon"):
+            day = sent + datetime.timedelta(days=30 * (version.versjon - 1))
+            ReportVersion.objects.filter(pk=version.pk).update(sendt_inn=day)
+            ProgressReport.objects.filter(pk=report.pk).update(sendt_inn=day)
+        for i, review in enumerate(report.vurderinger.order_by("tidspunkt")):
+            ReportReview.objects.filter(pk=review.pk).update(tidspunkt=reviewed + datetime.timedelta(days=30 * i))
+        report.refresh_from_db()
+        if report.godkjent:
+            approved = reviewed + datetime.timedelta(days=30 * (report.vurderinger.count() - 1))
+            ProgressReport.objects.filter(pk=report.pk).update(godkjent=approved)
+            RepaymentClaim.objects.filter(vedtak=krav.vedtak, begrunnelse__contains=str(report)).update(
+                forfall=approved.date() + datetime.timedelta(days=services.CLAIM_DAYS)
+            )
 
 
 def _report(krav: ReportingRequirement, state: str, sf: User, n: int) -> ProgressReport:

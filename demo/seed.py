@@ -10,7 +10,7 @@ from django.db import transaction
 from accounts.models import Role, RoleAssignment, User
 from organisations.models import ChildWelfareService, Embete, Kommune, Maalform, Partner
 
-DEMO_PASSWORD = "Demo-passord-2026"  # noqa: S105 - printed demo login, never used in production
+DEMO_PASSWORD = "Demo-passord-2026"  # noqa: S105 - printed demo login, never used in production  # nosec B105
 DEMO_DOMAIN = "demo.laeringsnett.no"
 # How many kommuner each generated service covers, in turn: 1, 1, 2, 1, 3 …
 GROUP_PATTERN = (1, 1, 2, 1, 3)

@@ -16,7 +16,7 @@ import datetime
 import functools
 import io
 import os
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # escapes text for ReportLab markup; parses no XML  # nosec B406
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -273,7 +273,7 @@ def _fonts() -> tuple[str, str]:
                 "LN-Sans", normal="LN-Sans", bold="LN-Sans-Bold", italic="LN-Sans", boldItalic="LN-Sans-Bold"
             )
             return "LN-Sans", "LN-Sans-Bold"
-        except Exception:  # noqa: S110 - a broken font file must not stop the letter
+        except Exception:  # noqa: S110 - a broken font file must not stop the letter  # nosec B110
             pass
     return "Helvetica", "Helvetica-Bold"
 

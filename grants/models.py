@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.immutability import APPEAL, APPLICATION_VERSION, DECISION, ImmutableModel, ImmutableQuerySet
 from projects.models import Category
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -64,6 +65,11 @@ class FrameAdjustment(models.Model):
         ordering = ["ramme", "tidspunkt"]
         verbose_name = _("justering av ramme")
         verbose_name_plural = _("justeringer av rammer")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fra_belop__gte=0) & Q(til_belop__gte=0), name="frameadjustment_non_negative"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ramme}: {self.fra_belop} → {self.til_belop}"
@@ -118,6 +124,10 @@ class ApplicationRound(models.Model):
                 condition=Q(maks_belop__isnull=True) | Q(maks_belop__gt=0), name="round_max_positive"
             ),
             models.CheckConstraint(condition=Q(tilbakebetaling_terskel__gte=0), name="round_threshold_non_negative"),
+            models.CheckConstraint(condition=Q(status__in=RoundStatus.values), name="round_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=RoundStatus.UTKAST) | Q(publisert__isnull=False), name="round_published_has_time"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +151,7 @@ class Criterion(models.Model):
         ordering = ["utlysning", "rekkefolge", "id"]
         verbose_name = _("kriterium")
         verbose_name_plural = _("kriterier")
+        constraints = [models.CheckConstraint(condition=Q(vekt__gte=1), name="criterion_weight_positive")]
 
     def __str__(self) -> str:
         return self.navn
@@ -263,8 +274,11 @@ class ApplicationPartner(models.Model):
         return f"{self.partner} ({self.soknad})"
 
 
-class ApplicationVersion(models.Model):
-    """A frozen snapshot of a submitted application. Every later change is a new version."""
+class ApplicationVersion(ImmutableModel, models.Model):
+    """A frozen snapshot of a submitted application. Every later change is a new version; a version itself is
+    never updated or deleted (audit.immutability: model guard and database trigger)."""
+
+    integrity_guard = APPLICATION_VERSION
 
     soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="versjoner")
     nummer = models.PositiveIntegerField()
@@ -273,9 +287,14 @@ class ApplicationVersion(models.Model):
     opprettet_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kommentar = models.CharField(max_length=300, blank=True)
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         ordering = ["soknad", "nummer"]
-        constraints = [models.UniqueConstraint(fields=["soknad", "nummer"], name="applicationversion_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["soknad", "nummer"], name="applicationversion_unique"),
+            models.CheckConstraint(condition=Q(nummer__gte=1), name="applicationversion_number_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.soknad} v{self.nummer}"
@@ -355,14 +374,23 @@ class Assessment(models.Model):
                 condition=Q(foreslatt_belop__isnull=True) | Q(foreslatt_belop__gte=0),
                 name="assessment_amount_non_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(anbefaling="") | Q(anbefaling__in=Recommendation.values),
+                name="assessment_recommendation_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Vurdering av {self.soknad}"
 
 
-class Decision(models.Model):
-    """Vedtak (enkeltvedtak). Immutable once made; an upheld appeal records a new amount on the appeal."""
+class Decision(ImmutableModel, models.Model):
+    """Vedtak (enkeltvedtak). Immutable once made; an upheld appeal records a new amount on the appeal. Only the
+    letter (`brev`, attached once by grants.tasks.deliver_decision) and a missing frame (`ramme`, set once when an
+    appeal on a rejection is upheld with an amount) may be filled in afterwards; the model, its queryset and a
+    database trigger refuse every other change and every delete (audit.immutability)."""
+
+    integrity_guard = DECISION
 
     soknad = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="vedtak")
     ramme = models.ForeignKey(Frame, on_delete=models.PROTECT, related_name="vedtak", null=True, blank=True)
@@ -378,6 +406,8 @@ class Decision(models.Model):
     brev = models.FileField(upload_to="vedtak/", max_length=300, blank=True)
     maalform = models.CharField(max_length=10, default="bokmal")
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         ordering = ["-vedtatt"]
         verbose_name = _("vedtak")
@@ -391,6 +421,12 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(utfall="avslatt") | Q(ramme__isnull=False), name="decision_award_has_frame"
             ),
+            models.CheckConstraint(condition=Q(utfall="avslatt") | Q(belop__gt=0), name="decision_award_positive"),
+            models.CheckConstraint(
+                condition=~Q(utfall="avslatt") | Q(rapportfrist__isnull=True),
+                name="decision_rejection_has_no_report_deadline",
+            ),
+            models.CheckConstraint(condition=Q(maalform__in=["bokmal", "nynorsk"]), name="decision_language_valid"),
         ]
 
     def __str__(self) -> str:
@@ -403,8 +439,11 @@ class AppealOutcome(models.TextChoices):
     IKKE_MEDHOLD = "ikke_medhold", _("Ikke medhold – oversendt Bufdir")
 
 
-class Appeal(models.Model):
-    """Klage on a decision, filed by the applicant within the deadline."""
+class Appeal(ImmutableModel, models.Model):
+    """Klage on a decision, filed by the applicant within the deadline. The appeal as filed never changes; its
+    outcome is recorded once (utfall from '' to an outcome) and then never changes (audit.immutability)."""
+
+    integrity_guard = APPEAL
 
     vedtak = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="klager")
     begrunnelse = models.TextField(_("klagens begrunnelse"))
@@ -418,6 +457,8 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         ordering = ["-innsendt"]
         verbose_name = _("klage")
@@ -426,6 +467,22 @@ class Appeal(models.Model):
             models.CheckConstraint(
                 condition=Q(nytt_belop__isnull=True) | Q(nytt_belop__gte=0), name="appeal_amount_ok"
             ),
+            models.CheckConstraint(
+                condition=Q(utfall="") | Q(utfall__in=AppealOutcome.values), name="appeal_outcome_valid"
+            ),
+            models.CheckConstraint(
+                # Open: no outcome, nobody has handled it. Handled: outcome, time and handler are all recorded.
+                condition=(
+                    Q(utfall="", behandlet__isnull=True, behandlet_av__isnull=True, nytt_belop__isnull=True)
+                    | (~Q(utfall="") & Q(behandlet__isnull=False, behandlet_av__isnull=False))
+                ),
+                name="appeal_outcome_recorded_completely",
+            ),
+            models.CheckConstraint(
+                condition=Q(nytt_belop__isnull=True) | Q(utfall__in=["medhold", "delvis_medhold"]),
+                name="appeal_new_amount_only_when_upheld",
+            ),
+            models.UniqueConstraint(fields=["vedtak"], condition=Q(utfall=""), name="appeal_one_open_per_decision"),
         ]
 
     def __str__(self) -> str:
@@ -484,6 +541,7 @@ class RepaymentClaim(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="betalt") | Q(betalt_dato__isnull=False), name="repayment_paid_has_date"
             ),
+            models.CheckConstraint(condition=Q(status__in=RepaymentStatus.values), name="repayment_status_valid"),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ def _mark(action: str, obj) -> None:
 def _service_emails(service_ids) -> list[str]:
     emails = set(
         RoleAssignment.objects.active()
-        .filter(tjeneste_id__in=service_ids, rolle__in=SERVICE_ROLES)
+        .filter(tjeneste_id__in=service_ids, rolle__in=SERVICE_ROLES, user__is_active=True)
         .values_list("user__email", flat=True)
     )
     return sorted(e for e in emails if e)

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, Sum
 from django.http import Http404, JsonResponse
@@ -26,6 +25,7 @@ from accounts.permissions import get_active_role, has_permission, require
 from audit.selectors import events_for
 from projects.models import Category
 from ui.actions import apply_errors
+from ui.pagination import DeferredJoinPaginator
 
 from . import selectors, services, workflow
 from .filters import ApplicationFilter
@@ -247,7 +247,7 @@ def application_list(request):
         raise PermissionDenied(_("Du har ikke tilgang til dette."))
     qs = selectors.applications_visible_to(request.user).order_by("-utlysning__aar", "referanse", "pk")
     filterset = ApplicationFilter(request.GET or None, queryset=qs, request=request)
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("side"))
+    page = DeferredJoinPaginator(filterset.qs, 25).get_page(request.GET.get("side"))
     return render(request, "grants/staff/application_list.html", {"filter": filterset, "page": page})
 
 
@@ -452,6 +452,9 @@ def appeal_create(request, pk):
 # --- prioritisation board ----------------------------------------------------------------------
 
 
+BOARD_PAGE_SIZE = 50
+
+
 def _board_figures(rnd, kategori) -> dict:
     """Frame, awarded (after upheld appeals), sum proposed for undecided applications, and what remains."""
     frame = frame_for(rnd, kategori)
@@ -484,17 +487,21 @@ def _board_round(request, pk, kategori):
 def board(request, pk, kategori):
     rnd = _board_round(request, pk, kategori)
     may_edit = has_permission(request.user, "grants.manage_round", rnd)
-    applications = list(
+    applications = (
         Application.objects.filter(utlysning=rnd, kategori=kategori, status__in=BOARD_STATUSES)
         .select_related("prosjekt__network", "vurdering", "vedtak", "saksbehandler")
         .order_by(
             F("vurdering__rangering").asc(nulls_last=True),
             F("vurdering__samlingsrangering").asc(nulls_last=True),
             "referanse",
+            "pk",
         )
     )
+    # A page of the ranking at a time: a board of hundreds of rows can neither be rendered quickly nor worked through
+    # by a person; the figures above the table always cover the whole category.
+    page = DeferredJoinPaginator(applications, BOARD_PAGE_SIZE).get_page(request.GET.get("side"))
     rows = []
-    for a in applications:
+    for a in page:
         assessment = getattr(a, "vurdering", None)
         editable = may_edit and a.status in services.ASSESSABLE
         form = None
@@ -521,6 +528,7 @@ def board(request, pk, kategori):
             "kategori": Category(kategori),
             "categories": [Category(c) for c in rnd.categories],
             "rows": rows,
+            "page": page,
             "figures": _board_figures(rnd, kategori),
             "may_edit": may_edit,
         },
@@ -602,7 +610,7 @@ def round_letters(request, pk):
         messages.info(request, _("Alle vedtak i utlysningen har allerede vedtaksbrev."))
     else:
         cache.set(letters_key(rnd.pk), {"done": 0, "total": missing}, timeout=3600)
-        generate_round_letters.delay(rnd.pk)
+        generate_round_letters.enqueue_now(rnd.pk)
         messages.success(request, _("Vedtaksbrevene lages nå (%(n)s). Fremdriften vises på siden.") % {"n": missing})
     return redirect(reverse("grants:round_detail", args=[rnd.pk]) + "#vedtaksbrev")
 

@@ -3,7 +3,7 @@
 from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
 from accounts.permissions import rule
 
-from .models import MembershipStatus
+from .models import OPEN_MEMBERSHIP, MembershipStatus, PersonRole
 
 
 def _sf_of(role, embete_id) -> bool:
@@ -80,6 +80,21 @@ def _leave(user, role, membership) -> bool:
 def _name_participant(user, role, membership) -> bool:
     """A service leader names who from the service takes part; the statsforvalter may too."""
     return _service_leader_of(role, membership.tjeneste_id) or _sf_of(role, membership.network.embete_id)
+
+
+@rule("networks.end_person")
+def _end_person(user, role, person) -> bool:
+    """End a person's role in a network, as services.end_person allows it: the statsforvalter of the embete, or
+    the leader of the person's service for the roles a leader names (deltaker, kontaktperson) while the service
+    is in the network. Asked by the view before it reads the form, so an outsider gets 403, not a form error."""
+    if _sf_of(role, person.network.embete_id):
+        return True
+    if person.tjeneste_id is None or person.rolle not in (PersonRole.DELTAKER, PersonRole.KONTAKTPERSON):
+        return False
+    return (
+        _service_leader_of(role, person.tjeneste_id)
+        and person.network.medlemskap.filter(tjeneste_id=person.tjeneste_id, status__in=OPEN_MEMBERSHIP).exists()
+    )
 
 
 @rule("networks.export")

@@ -381,6 +381,8 @@ def person_add(request, pk):
 @require_POST
 def person_end(request, pk):
     person = get_object_or_404(NetworkPerson.objects.select_related("network", "tjeneste"), pk=pk)
+    if not has_permission(request.user, "networks.end_person", person):
+        raise PermissionDenied  # before the date is read: an outsider learns nothing from the form's errors
     run_action(
         request,
         lambda: services.end_person(request.user, person, parse_date(request.POST)),
@@ -407,6 +409,8 @@ def partner_add(request, pk):
 @require_POST
 def partner_end(request, pk):
     link = get_object_or_404(NetworkPartner.objects.select_related("network", "partner"), pk=pk)
+    if not has_permission(request.user, "networks.manage_network", link.network):
+        raise PermissionDenied  # before the date is read: an outsider learns nothing from the form's errors
     run_action(
         request,
         lambda: services.end_partner(request.user, link, parse_date(request.POST)),

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.immutability import PROGRESS_REPORT, REPORT_REVIEW, REPORT_VERSION, ImmutableModel, ImmutableQuerySet
 from networks.models import Orientation, Theme
 
 
@@ -61,6 +62,8 @@ class DevelopmentProject(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["network", "navn"], name="project_unique_name_in_network"),
             models.CheckConstraint(condition=Q(kategori__in=Category.values), name="project_category_valid"),
+            models.CheckConstraint(condition=Q(fase__in=Phase.values), name="project_phase_valid"),
+            models.CheckConstraint(condition=Q(orientering__in=Orientation.values), name="project_orientation_valid"),
             models.CheckConstraint(
                 condition=Q(planlagt_slutt__isnull=True)
                 | Q(planlagt_start__isnull=True)
@@ -68,6 +71,9 @@ class DevelopmentProject(models.Model):
                 name="project_period_ordered",
             ),
         ]
+        # The knowledge bank lists projects by name: with this index a search page reads a few rows in order
+        # instead of sorting every match (docs/benchmarks.md).
+        indexes = [models.Index(fields=["navn", "id"], name="project_name_idx")]
 
     def __str__(self) -> str:
         return self.navn
@@ -106,6 +112,7 @@ class PhaseChange(models.Model):
         ordering = ["fra_dato", "id"]
         verbose_name = _("faseendring")
         verbose_name_plural = _("fasehistorikk")
+        constraints = [models.CheckConstraint(condition=Q(fase__in=Phase.values), name="phasechange_phase_valid")]
 
     def __str__(self) -> str:
         return f"{self.prosjekt}: {self.get_fase_display()} fra {self.fra_dato}"
@@ -293,6 +300,7 @@ class ReportReminder(models.Model):
         ordering = ["krav", "opprettet"]
         constraints = [
             models.UniqueConstraint(fields=["krav", "slag", "frist"], name="reminder_once_per_deadline"),
+            models.CheckConstraint(condition=Q(slag__in=ReminderKind.values), name="reminder_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -327,9 +335,13 @@ SELF_ASSESSMENT_STATEMENTS = {
 }
 
 
-class ProgressReport(models.Model):
+class ProgressReport(ImmutableModel, models.Model):
     """Framdriftsrapport or sluttrapport for one reporting requirement. Submitted versions are frozen in
-    ReportVersion; brukt_total and ubrukt are computed by the service on submission, never typed."""
+    ReportVersion; brukt_total and ubrukt are computed by the service on submission, never typed. While the report
+    is sent in only the review may change it (returned or approved); once approved nothing changes. Its spending,
+    staff and self-assessment rows are locked the same way (audit.immutability: model guard and triggers)."""
+
+    integrity_guard = PROGRESS_REPORT
 
     krav = models.OneToOneField(ReportingRequirement, on_delete=models.PROTECT, related_name="rapport")
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.UTKAST)
@@ -349,6 +361,8 @@ class ProgressReport(models.Model):
     endret = models.DateTimeField(auto_now=True)
     sendt_inn = models.DateTimeField(_("sendt inn"), null=True, blank=True)
     godkjent = models.DateTimeField(_("godkjent"), null=True, blank=True)
+
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opprettet"]
@@ -422,8 +436,10 @@ class SelfAssessment(models.Model):
         return f"{self.utsagn}: {self.svar}"
 
 
-class ReportVersion(models.Model):
-    """A frozen copy of a report as submitted. Never edited."""
+class ReportVersion(ImmutableModel, models.Model):
+    """A frozen copy of a report as submitted. Never edited or deleted (audit.immutability)."""
+
+    integrity_guard = REPORT_VERSION
 
     rapport = models.ForeignKey(ProgressReport, on_delete=models.PROTECT, related_name="versjoner")
     versjon = models.PositiveIntegerField()
@@ -431,9 +447,14 @@ class ReportVersion(models.Model):
     sendt_inn = models.DateTimeField()
     sendt_inn_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         ordering = ["rapport", "versjon"]
-        constraints = [models.UniqueConstraint(fields=["rapport", "versjon"], name="reportversion_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["rapport", "versjon"], name="reportversion_unique"),
+            models.CheckConstraint(condition=Q(versjon__gte=1), name="reportversion_number_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rapport} v{self.versjon}"
@@ -444,8 +465,11 @@ class ReviewOutcome(models.TextChoices):
     RETURNERT = "returnert", _("Returnert")
 
 
-class ReportReview(models.Model):
-    """The statsforvalter's review of one submitted version: approve, or return with comments."""
+class ReportReview(ImmutableModel, models.Model):
+    """The statsforvalter's review of one submitted version: approve, or return with comments. Never edited or
+    deleted (audit.immutability)."""
+
+    integrity_guard = REPORT_REVIEW
 
     rapport = models.ForeignKey(ProgressReport, on_delete=models.PROTECT, related_name="vurderinger")
     versjon = models.PositiveIntegerField()
@@ -454,10 +478,13 @@ class ReportReview(models.Model):
     vurdert_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     tidspunkt = models.DateTimeField(auto_now_add=True)
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         ordering = ["rapport", "tidspunkt"]
         constraints = [
             models.UniqueConstraint(fields=["rapport", "versjon"], name="review_once_per_version"),
+            models.CheckConstraint(condition=Q(utfall__in=ReviewOutcome.values), name="review_outcome_valid"),
             models.CheckConstraint(condition=Q(utfall="godkjent") | ~Q(kommentar=""), name="review_return_has_comment"),
         ]
 

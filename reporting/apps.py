@@ -7,4 +7,6 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Rapportering")
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers the predicates)
+        from . import cache, permissions  # noqa: F401  (registers the predicates)
+
+        cache.connect()

@@ -121,3 +121,19 @@ class AnnualReportEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()}: {self.rapport}"
+
+
+class FiguresVersion(models.Model):
+    """A counter per cached figure set ("tall": the national summary and the API summary). Every committed change
+    to the data behind them bumps it (reporting.cache), so a cached result is only ever served for the data it was
+    computed from."""
+
+    navn = models.CharField(max_length=40, unique=True)
+    versjon = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("versjon av tall")
+        verbose_name_plural = _("versjoner av tall")
+
+    def __str__(self) -> str:
+        return f"{self.navn} v{self.versjon}"

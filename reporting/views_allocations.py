@@ -130,7 +130,7 @@ def confirm(request, import_id):
     allocations.update_state(import_id, status="i_ko")
     from .tasks import import_allocations_task
 
-    import_allocations_task.delay(import_id)
+    import_allocations_task.enqueue_now(import_id)
     return redirect("reporting:allocations_status", import_id=import_id)
 
 

@@ -12,10 +12,12 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from common.exports import render as render_dataset
@@ -24,6 +26,7 @@ from organisations.models import Embete
 from projects.models import Category
 from ui.forms import DSForm
 
+from . import cache as figures_cache
 from .selectors import tables
 
 FIRST_YEAR = 2015
@@ -229,21 +232,33 @@ def _charts(overview: tables.NationalOverview) -> dict:
 def national_summary(request):
     scope = tables.national_scope(request.user)
     form = _filter_form(request, scope)
-    overview = tables.national_overview(**form.selection()) if form.is_valid() else None
+    overview_html = ""
+    if form.is_valid():
+        selection = form.selection()
+        query = form.data.urlencode()
+
+        def overview_section() -> str:
+            overview = tables.national_overview(**selection)
+            context = {
+                "overview": overview,
+                "charts": _charts(overview),
+                "query": query,
+                "kategori_label": Category(overview.kategori).label if overview.kategori else "",
+            }
+            return render_to_string("reporting/national/_overview.html", context, request=request)
+
+        # The figures, charts and tables are the same for everybody with the same selection and scope: cached until
+        # the data changes (reporting.cache), per language and day (coverage is measured today).
+        parts = ["national-page", scope, selection, query, get_language(), timezone.localdate()]
+        overview = figures_cache.cached(parts, overview_section)  # HTML rendered by us from an autoescaped template
+        overview_html = mark_safe(overview)  # noqa: S308  # nosec B308 B703
     scoped_embete = None
     if scope is not None:
         scoped_embete = form.fields["embete"].queryset.first()
     return render(
         request,
         "reporting/national/summary.html",
-        {
-            "form": form,
-            "overview": overview,
-            "charts": _charts(overview) if overview else None,
-            "scoped_embete": scoped_embete,
-            "query": form.data.urlencode() if overview else "",
-            "kategori_label": Category(overview.kategori).label if overview and overview.kategori else "",
-        },
+        {"form": form, "overview_html": overview_html, "scoped_embete": scoped_embete, "valid": form.is_valid()},
     )
 
 

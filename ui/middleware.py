@@ -13,6 +13,23 @@ class NorwegianByDefaultMiddleware:
         return self.get_response(request)
 
 
+class PermissionsPolicyMiddleware:
+    """Turns off browser features the app never uses (camera, microphone, location …), so injected content could
+    not use them either."""
+
+    POLICY = (
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.POLICY)
+        return response
+
+
 class QueryCountHeaderMiddleware:
     """Benchmarks only (LAERINGSNETT_QUERY_COUNT_HEADER=true): adds X-Query-Count, the number of SQL statements
     the request ran, so bench/run.py can show that the count does not grow with the data. Off in production."""

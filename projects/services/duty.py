@@ -201,5 +201,5 @@ def decide_postponement(actor, postponement: Postponement, innvilget: bool, svar
     )
     from projects import tasks
 
-    transaction.on_commit(lambda: tasks.send_postponement_decided.delay(postponement.pk))
+    tasks.send_postponement_decided.enqueue(postponement.pk)
     return postponement

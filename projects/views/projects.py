@@ -1,8 +1,9 @@
 """Views for development projects, their outputs and the national knowledge bank. urlpatterns are collected in
 projects/urls.py (app_name "projects", mounted at /prosjekter/).
 
-Access: a project that exists but is outside the user's scope answers 403 (the one permission layer's
-message); the knowledge bank answers 404 for projects that are not listed."""
+Access: a project the user may not read answers 404, exactly as a project that does not exist, so ids do not
+reveal across embeter which projects exist; a project the user may read but not change answers 403 (the one
+permission layer's message). The knowledge bank answers 404 for projects that are not listed."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -37,6 +38,7 @@ from projects.permissions.projects import current_service_ids
 from projects.selectors import projects as selectors
 from projects.services import projects as services
 from ui.actions import run_action, submit_form
+from ui.pagination import CappedPaginator
 
 PAGE_SIZE = 25
 
@@ -44,18 +46,29 @@ PAGE_SIZE = 25
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
+def _readable(user, project) -> None:
+    """404 unless the user may read the project: the same answer as for a project that does not exist."""
+    if not has_permission(user, "projects.view_project", project):
+        raise Http404
+
+
 def _project(request, pk, action: str = "projects.view_project") -> DevelopmentProject:
-    """404 for unknown projects, 403 for projects the user may not see or change."""
+    """404 for unknown projects and projects the user may not read, 403 for those the user may not change."""
     project = DevelopmentProject.objects.select_related("network__embete").filter(pk=pk).first()
     if project is None:
         raise Http404
+    _readable(request.user, project)
     require(request.user, action, project)
     return project
 
 
 def _output(request, pk, action: str) -> Output:
+    """404 for outputs the user cannot see (neither the project nor, when it is listed, the knowledge bank)."""
     output = Output.objects.select_related("prosjekt__network__embete", "opprettet_av").filter(pk=pk).first()
-    if output is None:
+    if output is None or not (
+        has_permission(request.user, "projects.view_project", output.prosjekt)
+        or has_permission(request.user, "projects.view_output_file", output)
+    ):
         raise Http404
     require(request.user, action, output)
     return output
@@ -108,7 +121,7 @@ def project_detail(request, pk):
     project = selectors.project_detail(pk)
     if project is None:
         raise Http404
-    require(request.user, "projects.view_project", project)
+    _readable(request.user, project)
     may_edit = has_permission(request.user, "projects.edit_project", project)
     rows = selectors.grant_rows(project)
     for row in rows:
@@ -238,6 +251,7 @@ def service_end(request, pk):
     link = ProjectService.objects.select_related("prosjekt__network__embete", "tjeneste").filter(pk=pk).first()
     if link is None:
         raise Http404
+    _readable(request.user, link.prosjekt)
     require(request.user, "projects.edit_project", link.prosjekt)
     run_action(
         request,
@@ -284,6 +298,7 @@ def contact_remove(request, pk):
     contact = ProjectContact.objects.select_related("prosjekt__network__embete", "user").filter(pk=pk).first()
     if contact is None:
         raise Http404
+    _readable(request.user, contact.prosjekt)
     require(request.user, "projects.edit_project", contact.prosjekt)
     run_action(
         request,
@@ -314,6 +329,7 @@ def partner_end(request, pk):
     link = ProjectPartner.objects.select_related("prosjekt__network__embete", "partner").filter(pk=pk).first()
     if link is None:
         raise Http404
+    _readable(request.user, link.prosjekt)
     require(request.user, "projects.edit_project", link.prosjekt)
     run_action(
         request,
@@ -415,11 +431,14 @@ def output_file(request, pk):
 # --- knowledge bank ---------------------------------------------------------------------------------------------
 
 
+KNOWLEDGE_BANK_COUNT_CAP = 1000
+
+
 @login_required
 def knowledge_bank(request):
     """The national catalogue of listed projects and their outputs, for every logged-in user."""
     filterset = ProjectFilter(request.GET or None, queryset=selectors.listed_projects())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE, cap=KNOWLEDGE_BANK_COUNT_CAP).get_page(request.GET.get("side"))
     searched = any(v for k, v in request.GET.items() if k != "side")
     return render(
         request,

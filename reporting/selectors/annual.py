@@ -43,6 +43,7 @@ from networks.models import NetworkStatusChange as StatusChange
 from networks.selectors import services_in_active_network
 from organisations.models import ChildWelfareService, Embete
 from projects.models import Category, ReportingRequirement, ReportStatus
+from reporting import cache as figures_cache
 from reporting.models import AnnualReport, AnnualStatus
 
 from .national import CATEGORIES, summary
@@ -307,7 +308,11 @@ def content_for(report: AnnualReport) -> tuple[dict, bool]:
         frozen = snapshot_of(report)
         if frozen is not None:
             return frozen, True
-    figures = compile_figures(report.embete, report.aar)
+    # Cached until the data behind them changes (reporting.cache); compiled afresh inside a transaction (submission).
+    figures = figures_cache.cached(
+        ["annual", report.embete_id, report.aar, timezone.localdate()],
+        lambda: compile_figures(report.embete, report.aar),
+    )
     figures["tekster"] = {
         name: getattr(report, name) for name in ("vurdering", "utfordringer", "planer", "kommentarer")
     }

@@ -47,6 +47,7 @@ from grants.services import money
 from networks.models import LearningNetwork, NetworkStatus, NetworkStatusChange
 from organisations.models import ChildWelfareService, Embete
 from projects.models import Category, DevelopmentProject
+from reporting.cache import figures_changed
 
 REQUIRED_COLUMNS = ("aar", "embete", "nettverk", "prosjekt", "kategori", "tildelt_kr")
 OPTIONAL_COLUMNS = ("tjenester",)
@@ -655,6 +656,8 @@ def _apply(actor, parsed: list[_Row], has_services: bool, report: AllocationRepo
                 [through(award_id=pk, childwelfareservice_id=s) for pk, r in chunk for s in r.tjenester]
             )
         tick(len(chunk))
+    # bulk writes send no model signals: invalidate the cached national figures explicitly (reporting.cache)
+    figures_changed()
     if created_networks or created_projects or new_rows or updates:
         audit.record(
             actor,

@@ -71,14 +71,53 @@ def migration_data(transactional_db):
         importlib.import_module(module).seed(apps, None)
 
 
+# Installed in every document before its own scripts run (through the DevTools protocol, so the page's
+# Content-Security-Policy does not apply to it): reports each CSP violation to the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__reportCspViolation({
+    directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber,
+    sample: e.sample, page: document.location.href,
+  });
+});
+"""
+
+
 @pytest.fixture
-def browser_page(browser, live_server, migration_data):
-    """A fresh Norwegian-speaking browser tab pointed at the live server."""
+def csp_violations():
+    """Every Content-Security-Policy violation in the browser_page's tab (events and console errors)."""
+    return []
+
+
+@pytest.fixture
+def browser_page(browser, live_server, migration_data, csp_violations):
+    """A fresh Norwegian-speaking browser tab pointed at the live server.
+
+    The app runs with its real Content-Security-Policy (no bypass). Any violation on any page fails the test
+    that caused it, so every journey also proves that nothing the app needs is blocked by the policy."""
     context = browser.new_context(locale="nb-NO", base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+
+    def report(violation):
+        csp_violations.append(violation)
+
+    context.expose_function("__reportCspViolation", report)
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: (
+            csp_violations.append({"console": msg.text, "page": page.url})
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     yield page
+    if not page.is_closed():
+        # Violation reports are delivered asynchronously: one round trip through the page flushes them.
+        page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))")
     context.close()
+    assert not csp_violations, f"Content-Security-Policy blokkerte noe appen trenger: {csp_violations}"
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from audit import immutability
 from grants import letters
 from grants.models import Application, ApplicationRound, ApplicationStatus, Decision, Frame
 from grants.services import scheme
@@ -209,7 +210,10 @@ def test_rejection_letter(make_decision, maalform, title, appeal):
 def test_letter_date_is_oslo_local_date(make_decision):
     decision = make_decision()
     # 23:30 UTC on 31 October is 00:30 on 1 November in Oslo.
-    Decision.objects.filter(pk=decision.pk).update(vedtatt=datetime.datetime(2023, 10, 31, 23, 30, tzinfo=datetime.UTC))
+    with immutability.backdating():  # decisions are immutable; only their timestamps may be moved, in tests
+        Decision.objects.filter(pk=decision.pk).update(
+            vedtatt=datetime.datetime(2023, 10, 31, 23, 30, tzinfo=datetime.UTC)
+        )
     decision.refresh_from_db()
     text = flat(pdf_text(letters.render_decision_letter(decision)))
     assert "Vår dato: 01.11.2023" in text

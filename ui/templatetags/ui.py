@@ -39,7 +39,7 @@ def nav_current(context, url_name, prefix=False):
     path = context["request"].path
     target = reverse(url_name)
     if (prefix and path.startswith(target)) or path == target:
-        return mark_safe('aria-current="page"')  # noqa: S308 - a constant, no user input
+        return mark_safe('aria-current="page"')  # noqa: S308 - a constant, no user input  # nosec B308
     return ""
 
 

@@ -2,6 +2,7 @@ import time
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from demo.load import YEARS, LoadBuilder
 
@@ -24,6 +25,10 @@ class Command(BaseCommand):
             counts = LoadBuilder(scale, seed, out=self.stdout).build()
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from None
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics: without them PostgreSQL plans for empty tables until autovacuum runs.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Lastdata for skala {scale} laget på {elapsed:.1f} s: {summary}."))

@@ -1,5 +1,6 @@
 """Project pages: the list, the detail page with grants year by year, the forms, output downloads, and who is
-refused (403 for an existing project outside the user's scope, login for anonymous visitors)."""
+refused (404 for a project the user may not read, as for one that does not exist; 403 for a project the user
+reads but may not change; login for anonymous visitors)."""
 
 import datetime
 
@@ -40,10 +41,11 @@ def test_detail_for_those_in_scope(client, proj, who, request, knowledge_partner
 
 @pytest.mark.parametrize("who", ["sf_agder", "askoy_leader", "sogndal_leader", "agder_leader", "other_partner_user"])
 def test_detail_refused_outside_scope(client, proj, who, request):
+    """Outside the scope a project answers 404, exactly as an id that does not exist (no existence leak)."""
     client.force_login(request.getfixturevalue(who))
     response = client.get(detail_url(proj))
-    assert response.status_code == 403
-    assert "Du har ikke tilgang til denne siden" in page(response)
+    assert response.status_code == 404
+    assert client.get(reverse("projects:project_detail", args=[proj.pk + 10_000])).status_code == 404
 
 
 def test_anonymous_is_sent_to_login(client, proj):
@@ -173,10 +175,12 @@ def test_edit_form_saves_and_shows_errors(client, proj, leader, theme):
 @pytest.mark.parametrize("who", ["colleague", "bufdir", "sf_agder", "askoy_leader"])
 def test_edit_pages_refused_for_non_editors(client, proj, who, request):
     client.force_login(request.getfixturevalue(who))
+    expected = 404 if who in ("sf_agder", "askoy_leader") else 403  # may not read the project at all: 404
     for name in ("project_edit", "project_phase", "service_add", "project_leader", "contact_add", "partner_add"):
         response = client.get(reverse(f"projects:{name}", args=[proj.pk]))
-        assert response.status_code == 403, name
-    assert client.post(reverse("projects:project_listing", args=[proj.pk]), {"vis": "ja"}).status_code == 403
+        assert response.status_code == expected, name
+    response = client.post(reverse("projects:project_listing", args=[proj.pk]), {"vis": "ja"})
+    assert response.status_code == expected
 
 
 def test_phase_form_and_history(client, proj, sf):
@@ -287,7 +291,7 @@ def test_file_download_permission(
     url = reverse("projects:output_file", args=[output.pk])
     for user in (sf_agder, no_role_user, other_partner_user, askoy_leader):
         client.force_login(user)
-        assert client.get(url).status_code == 403
+        assert client.get(url).status_code == 404  # not listed: as if it did not exist
     client.force_login(sf)
     assert client.get(url).status_code == 200
     services.set_listing(sf, proj, True)

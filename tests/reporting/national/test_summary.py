@@ -149,7 +149,7 @@ def test_suppression_threshold_can_be_changed(client, bufdir, published_awards):
 )
 def test_bad_filter_shows_norwegian_errors_and_no_figures(client, bufdir, published_awards, params, message):
     response = get(client, bufdir, **params)
-    assert response.context["overview"] is None
+    assert response.context["valid"] is False
     html = response.content.decode()
     assert "ds-error-summary" in html
     assert message in html

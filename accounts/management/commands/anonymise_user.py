@@ -1,0 +1,75 @@
+"""python manage.py anonymise_user (--email E-POST | --id ID) [--yes]
+
+Anonymises a user who has left (accounts.services_privacy.anonymise_user): name, e-mail and phone become a
+pseudonym («Anonymisert bruker ID», anonymisert-ID@anonymisert.invalid), login is disabled, roles end,
+second factors, sessions, external logins, API keys and unused invitations are deleted and contact-person
+details are removed, all in one transaction. The user row stays, so decisions, reports and the audit trail
+keep pointing at the same id. Prints what will happen first; without --yes it asks (or, when not run from a
+terminal, stops). Running it again on an anonymised user changes nothing.
+
+Keep the printed id: after restoring a backup taken before the anonymisation, run the command again with --id.
+Exit codes: 0 anonymised (or already anonymised); 1 refused or not confirmed, nothing changed; 2 wrong
+arguments or no such user.
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts import services_privacy
+from accounts.selectors_privacy import anonymisation_plan, is_anonymised, mentions
+
+from ._privacy_args import add_user_arguments, find_user
+
+
+class Command(BaseCommand):
+    help = "Anonymiserer en bruker som har sluttet. Vedtak, rapporter og revisjonsspor beholdes."
+
+    def add_arguments(self, parser):
+        add_user_arguments(parser)
+        parser.add_argument("--yes", action="store_true", help="Ikke spør om bekreftelse.")
+
+    def handle(self, *args, email, id, yes, **options):
+        user = find_user(email, id)
+        if is_anonymised(user):
+            result = services_privacy.anonymise_user(None, user)
+            if not result.changed:
+                self.stdout.write(f"Bruker {user.pk} er allerede anonymisert. Ingenting er endret.")
+                return
+            self.stdout.write(f"Bruker {user.pk} var anonymisert; rester er fjernet.")
+            return
+        plan = anonymisation_plan(user)
+        self.stdout.write(f"Bruker {user.pk}: {user.get_full_name() or '–'} <{user.email}>")
+        for blocker in plan.blockers:
+            self.stderr.write(f"Stopper: {blocker}")
+        if plan.blockers:
+            raise CommandError("Ingenting er endret.", returncode=1)
+        for warning in plan.warnings:
+            self.stdout.write(f"Merk: {warning}")
+        found = mentions(user)
+        if found:
+            self.stdout.write(
+                f"Fritekst og revisjonsspor nevner personen {len(found)} steder. Disse beholdes (saksdokumenter, "
+                "arkivplikt); vurder dem for hånd (export_personal_data --omtaler viser hvor)."
+            )
+        if not yes:
+            if not sys.stdin.isatty():
+                raise CommandError("Ingenting er endret. Bekreft med --yes.", returncode=1)
+            answer = input("Skriv «ja» for å anonymisere: ")
+            if answer.strip().lower() != "ja":
+                raise CommandError("Avbrutt. Ingenting er endret.", returncode=1)
+        try:
+            result = services_privacy.anonymise_user(None, user)
+        except services_privacy.AnonymisationRefused as exc:
+            for message in exc.messages:
+                self.stderr.write(f"Stopper: {message}")
+            raise CommandError("Ingenting er endret.", returncode=1) from None
+        user = result.user
+        self.stdout.write(f"Bruker {user.pk} er anonymisert som «{user.get_full_name()}» ({user.email}).")
+        done = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in result.counts.items() if value)
+        if done:
+            self.stdout.write(f"Endret: {done}.")
+        self.stdout.write(
+            f"Ta vare på id {user.pk} i saken. Tilbakeføres en sikkerhetskopi fra før i dag, kjør "
+            f"«manage.py anonymise_user --id {user.pk} --yes» på nytt."
+        )

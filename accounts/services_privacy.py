@@ -1,0 +1,215 @@
+"""Writes for privacy: handing out a user's personal data (recorded in the audit trail) and anonymising a user
+who has left.
+
+Anonymising keeps the user row: audit events, decisions, reports and every other record that says who did
+something keep pointing at the same id, which from then on carries a pseudonym. What identifies the person
+(name, e-mail, phone, title, logins, sessions, second factors, API keys, unused invitations, contact-person
+fields) is removed or replaced in one transaction. Audit events are never changed (they are immutable); see
+docs/security.md (Personvern) for why keeping their text is lawful."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import services as audit
+
+from .models import Invitation, RoleAssignment, User
+from .permissions import require
+from .selectors_privacy import (
+    anonymisation_plan,
+    email_q,
+    known_emails,
+    personal_data_export,
+    pseudonym_email,
+    pseudonym_names,
+    user_sessions,
+)
+
+
+class AnonymisationRefused(ValidationError):
+    """Anonymising must wait; .messages are Norwegian sentences. Nothing has been changed."""
+
+
+@dataclass
+class AnonymisationResult:
+    user: User
+    changed: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def export_personal_data(actor, subject: User, *, channel: str) -> dict:
+    """The export document for subject, recorded in the audit trail. actor None is the data controller on the
+    command line; otherwise the actor must be allowed (themself, or a superuser)."""
+    if actor is not None:
+        require(actor, "accounts.export_personal_data", subject)
+    document = personal_data_export(subject)
+    audit.record(actor, "personopplysninger.eksportert", subject, {"kanal": channel})
+    return document
+
+
+def _end_dated_rows(qs, start: str, end: str, today: datetime.date) -> tuple[list[int], list[int]]:
+    """End the rows of qs that are in force today or later: those begun before today end yesterday (so the
+    person is gone from every «active today» list at once); those beginning today or later never took effect and
+    are deleted. Returns (ended ids, deleted ids)."""
+    yesterday = today - datetime.timedelta(days=1)
+    open_rows = qs.filter(Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": today}))
+    ended = list(open_rows.filter(**{f"{start}__lt": today}).values_list("pk", flat=True).order_by("pk"))
+    deleted = list(open_rows.filter(**{f"{start}__gte": today}).values_list("pk", flat=True).order_by("pk"))
+    qs.model.objects.filter(pk__in=ended).update(**{end: yesterday})
+    qs.model.objects.filter(pk__in=deleted).delete()
+    return ended, deleted
+
+
+def _replace_in(value, old: set[str], new: str):
+    if isinstance(value, str):
+        return new if value.strip().lower() in old else value
+    if isinstance(value, list):
+        return [_replace_in(v, old, new) for v in value]
+    return value
+
+
+@transaction.atomic
+def anonymise_user(actor, user: User) -> AnonymisationResult:
+    """Anonymise a user who has left. actor None is the data controller on the command line; otherwise a
+    superuser. Raises AnonymisationRefused (nothing changed) when it must wait. Running it again on an
+    anonymised user changes nothing and records nothing."""
+    if actor is not None:
+        require(actor, "accounts.anonymise_user", user)
+        if actor.pk == user.pk:
+            raise AnonymisationRefused(_("Du kan ikke anonymisere din egen konto. Be en annen superbruker gjøre det."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    plan = anonymisation_plan(user)
+    if plan.blockers:
+        raise AnonymisationRefused(plan.blockers)
+
+    from api.models import ApiToken
+    from networks.models import NetworkPerson
+    from organisations.models import ChildWelfareService
+    from projects.models import DevelopmentProject, ProjectContact, ReportReminder
+
+    today = timezone.localdate()
+    emails = known_emails(user)
+    full_name = user.get_full_name().strip()
+    new_email = pseudonym_email(user.pk)
+    first, last = pseudonym_names(user.pk)
+    pseudonym = f"{first} {last}"
+    counts: dict[str, int] = {}
+    ids: dict[str, list[int]] = {}
+
+    # Logins, second factors, sessions and keys: gone.
+    counts["epostadresser_slettet"] = (
+        EmailAddress.objects.filter(user=user).delete()[1].get(EmailAddress._meta.label, 0)
+    )
+    counts["tofaktor_slettet"] = Authenticator.objects.filter(user=user).delete()[1].get(Authenticator._meta.label, 0)
+    counts["eksterne_innlogginger_slettet"] = (
+        SocialAccount.objects.filter(user=user).delete()[1].get(SocialAccount._meta.label, 0)
+    )
+    sessions = user_sessions(user)
+    for session in sessions:
+        session.delete()
+    counts["okter_slettet"] = len(sessions)
+    counts["api_nokler_slettet"] = ApiToken.objects.filter(user=user).delete()[1].get(ApiToken._meta.label, 0)
+
+    # Roles: history kept, nothing in force any more.
+    ended, deleted = _end_dated_rows(RoleAssignment.objects.filter(user=user), "gyldig_fra", "gyldig_til", today)
+    ids["roller_avsluttet"], ids["roller_slettet"] = ended, deleted
+
+    # Invitations to the person: unused ones deleted, used ones keep the record with the pseudonym.
+    addressed = Invitation.objects.filter(email_q("email", emails) | Q(akseptert_av=user))
+    counts["invitasjoner_slettet"] = addressed.filter(akseptert__isnull=True).delete()[0]
+    counts["invitasjoner_pseudonymisert"] = (
+        Invitation.objects.filter(pk__in=addressed.filter(akseptert__isnull=False).values("pk"))
+        .exclude(email=new_email)
+        .update(email=new_email)
+    )
+
+    # Contact persons. Network roles are history (dated): ended and stripped of the person's details.
+    named = Q(user__isnull=True) & email_q("epost", emails)  # the same person, entered by name without account
+    people = NetworkPerson.objects.filter(Q(user=user) | named)
+    ended, deleted = _end_dated_rows(people, "fra_dato", "til_dato", today)
+    ids["nettverksroller_avsluttet"], ids["nettverksroller_slettet"] = ended, deleted
+    as_user = NetworkPerson.objects.filter(user=user).exclude(navn="", stilling="", epost="")
+    counts["nettverksroller_renset"] = as_user.update(navn="", stilling="", epost="")
+    counts["nettverksroller_renset"] += NetworkPerson.objects.filter(named).update(
+        navn=pseudonym, stilling="", epost=""
+    )
+    # A project's leader and contact persons are who to ask now, not history: the person is removed.
+    ids["prosjektleder_fjernet"] = list(
+        DevelopmentProject.objects.filter(prosjektleder=user).values_list("pk", flat=True).order_by("pk")
+    )
+    DevelopmentProject.objects.filter(pk__in=ids["prosjektleder_fjernet"]).update(prosjektleder=None)
+    ids["prosjektkontakt_fjernet"] = list(
+        ProjectContact.objects.filter(user=user).values_list("prosjekt_id", flat=True).order_by("prosjekt_id")
+    )
+    ProjectContact.objects.filter(user=user).delete()
+    ids["tjeneste_epost_tomt"] = list(
+        ChildWelfareService.objects.filter(email_q("epost", emails)).values_list("pk", flat=True).order_by("pk")
+    )
+    ChildWelfareService.objects.filter(pk__in=ids["tjeneste_epost_tomt"]).update(epost="")
+
+    # Delivery log of reminders: the address becomes the pseudonym (the count of recipients stays).
+    reminders = 0
+    if emails:
+        for reminder in ReportReminder.objects.all().only("pk", "mottakere").iterator():
+            replaced = _replace_in(reminder.mottakere, emails, new_email)
+            if replaced != reminder.mottakere:
+                ReportReminder.objects.filter(pk=reminder.pk).update(mottakere=replaced)
+                reminders += 1
+    counts["paminnelser_pseudonymisert"] = reminders
+
+    # The Django admin's log names the objects it changed: the person's own entries get the pseudonym, and so
+    # does the name or address where another entry's label contains it.
+    user_type = ContentType.objects.get_for_model(User)
+    admin_log = LogEntry.objects.filter(content_type=user_type, object_id=str(user.pk)).exclude(object_repr=pseudonym)
+    counts["adminlogg_pseudonymisert"] = admin_log.update(object_repr=pseudonym)
+    needles = (emails - {new_email}) | ({full_name} if " " in full_name and full_name != pseudonym else set())
+    for needle in sorted(needles, key=len, reverse=True):
+        for entry in LogEntry.objects.filter(object_repr__icontains=needle):
+            entry.object_repr = re.sub(re.escape(needle), pseudonym, entry.object_repr, flags=re.IGNORECASE)[:200]
+            entry.save(update_fields=["object_repr"])
+            counts["adminlogg_pseudonymisert"] += 1
+
+    # The person: pseudonym, no way to log in, no access.
+    profile_before = (
+        user.first_name,
+        user.last_name,
+        user.email,
+        user.stilling,
+        user.telefon,
+        user.is_active,
+        user.is_staff,
+        user.is_superuser,
+        user.last_login,
+        user.has_usable_password(),
+    )
+    profile_changed = profile_before != (first, last, new_email, "", "", False, False, False, None, False)
+    if profile_changed:
+        user.first_name, user.last_name, user.email = first, last, new_email
+        user.stilling = user.telefon = ""
+        user.is_active = user.is_staff = user.is_superuser = False
+        user.last_login = None
+        user.set_unusable_password()
+        user.save()
+    counts["grupper_fjernet"] = user.groups.count() + user.user_permissions.count()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    changed = profile_changed or any(counts.values()) or any(ids.values())
+    if changed:
+        # Recorded after the changes so that the event's own text is the pseudonym, not the name.
+        audit.record(actor, "bruker.anonymisert", user, {**counts, **ids})
+    counts.update({k: len(v) for k, v in ids.items()})
+    return AnonymisationResult(user=user, changed=changed, counts=counts, warnings=plan.warnings)
