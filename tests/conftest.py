@@ -34,6 +34,37 @@ def _eager_celery():
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
+# Rows made by data migrations (guideline versions, themes, the grant scheme). A transactional test (live_server,
+# django_db(transaction=True)) ends with a flush that also removes them, so every later test would miss them.
+DATA_MIGRATIONS = ("networks.migrations.0002_seed_guidelines_and_themes", "grants.migrations.0002_seed_scheme")
+
+
+def _is_transactional(request) -> bool:
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        return True
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (len(marker.args) > 0 and marker.args[0])))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's teardown (its flush included), put the data-migration rows back (their seed
+    functions are idempotent), so the order tests run in never matters. A hook, not a fixture: fixture teardown
+    would run before pytest-django's flush."""
+    yield
+    request = getattr(item, "_request", None)
+    if request is None or not _is_transactional(request):
+        return
+    import importlib
+
+    from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for module in DATA_MIGRATIONS:
+            importlib.import_module(module).seed(apps, None)
+
+
 @pytest.fixture
 def reference_data(db):
     base = Path(settings.SHARED_DATA_DIR)
