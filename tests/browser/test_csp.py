@@ -7,6 +7,7 @@ its own script that no journey visits (a new API key with its copy button) works
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from api.models import ApiToken
 from demo.seed import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
@@ -97,7 +98,8 @@ def make_api_key(page, csp_violations) -> None:
     secret = page.locator("[data-copy-source]").input_value()
     assert ApiToken.objects.get(navn="Statistikkuttrekk").prefiks in secret
     page.get_by_role("button", name="Kopier nøkkelen").click()  # hidden unless the script ran
-    assert page.locator("[data-copy-status]").inner_text() == "Kopiert til utklippstavlen."
+    # The clipboard write is a promise: wait for the status text instead of reading it at once.
+    expect(page.locator("[data-copy-status]")).to_have_text("Kopiert til utklippstavlen.")
     assert page.evaluate("() => navigator.clipboard.readText()") == secret
     page.evaluate(FLUSH)
     assert not csp_violations, csp_violations
