@@ -68,6 +68,27 @@ def database(url: str, rebuild: bool) -> bool:
     return False
 
 
+def bench_pages(ids: dict) -> list[tuple[str, str, str]]:
+    """(label, role, path) of every page measured; `ids` holds the application, round and annual report used.
+    bench/profile_pages.py profiles the same pages."""
+    y0, y1 = YEARS
+    return [
+        ("Startside Bufdir", "bufdir", "/"),
+        ("Startside statsforvalter", "statsforvalter", "/"),
+        ("Startside tjenesteleder", "tjenesteleder", "/"),
+        ("Søknadsliste med filter", "statsforvalter", "/midler/soknader/?kategori=fosterhjem&status=innvilget"),
+        ("Søknadsliste (Bufdir, alle)", "bufdir", "/midler/soknader/"),
+        ("Søknad", "statsforvalter", f"/midler/soknader/{ids['application']}/"),
+        ("Prioriteringstavle", "statsforvalter", f"/midler/utlysninger/{ids['round']}/prioritering/fosterhjem/"),
+        ("Nettverkskatalog", "tjenesteleder", "/nettverk/"),
+        ("Kunnskapsbank, søk", "tjenesteleder", "/prosjekter/kunnskapsbank/?q=fosterhjem"),
+        ("Årsrapport", "statsforvalter", f"/rapportering/aarsrapporter/{ids['annual']}/"),
+        ("Nasjonal oversikt, 10 år", "bufdir", f"/rapportering/nasjonalt/?fra_aar={y0}&til_aar={y1}"),
+        ("API summary, 10 år", "api", f"/api/v1/summary?year_from={y0}&year_to={y1}"),
+        ("Admin: søknader (grunnlinje)", "superbruker", "/admin/grants/application/"),
+    ]
+
+
 class Session:
     """A logged-in browser-like session (cookies + CSRF) against the server under test."""
 
@@ -290,22 +311,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         sessions = {role: Session(base, email) for role, email in logins.items()}
-        y0, y1 = YEARS
-        pages = [
-            ("Startside Bufdir", "bufdir", "/"),
-            ("Startside statsforvalter", "statsforvalter", "/"),
-            ("Startside tjenesteleder", "tjenesteleder", "/"),
-            ("Søknadsliste med filter", "statsforvalter", "/midler/soknader/?kategori=fosterhjem&status=innvilget"),
-            ("Søknadsliste (Bufdir, alle)", "bufdir", "/midler/soknader/"),
-            ("Søknad", "statsforvalter", f"/midler/soknader/{ids['application']}/"),
-            ("Prioriteringstavle", "statsforvalter", f"/midler/utlysninger/{ids['round']}/prioritering/fosterhjem/"),
-            ("Nettverkskatalog", "tjenesteleder", "/nettverk/"),
-            ("Kunnskapsbank, søk", "tjenesteleder", "/prosjekter/kunnskapsbank/?q=fosterhjem"),
-            ("Årsrapport", "statsforvalter", f"/rapportering/aarsrapporter/{ids['annual']}/"),
-            ("Nasjonal oversikt, 10 år", "bufdir", f"/rapportering/nasjonalt/?fra_aar={y0}&til_aar={y1}"),
-            ("API summary, 10 år", "api", f"/api/v1/summary?year_from={y0}&year_to={y1}"),
-            ("Admin: søknader (grunnlinje)", "superbruker", "/admin/grants/application/"),
-        ]
+        pages = bench_pages(ids)
         print(f"Måler {len(pages)} sider, {options.seconds} s hver, {options.connections} samtidige klienter:")
         results["sider"] = measure_pages(base, pages, sessions, token, options.seconds, options.connections)
     finally:
@@ -319,7 +325,7 @@ def main() -> None:
     results["vedtaksbrev"] = pdf_batch(env)
     print("export_national_summary for 10 år …", flush=True)
     started = time.perf_counter()
-    for year in range(y0, y1 + 1):
+    for year in range(YEARS[0], YEARS[1] + 1):
         manage(env, "export_national_summary", "--year", str(year), "--format", "csv")
     results["export_national_summary_10_aar_sekunder"] = round(time.perf_counter() - started, 2)
     if not options.skip_import:

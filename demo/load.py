@@ -54,6 +54,7 @@ from reporting.cache import figures_changed
 
 LOAD_DOMAIN = "last.laeringsnett.no"
 YEARS = tuple(range(2018, 2026))  # 8 years
+OVERDUE_SHARE = 0.05  # of the last year's reporting requirements, whose reports are overdue
 NETWORKS_PER_EMBETE = 7
 APPLICATIONS_PER_EMBETE_YEAR = 15
 AWARD_SHARE = 0.47  # ~70 of ~150
@@ -221,6 +222,7 @@ class LoadBuilder:
             applications.append(
                 Application(
                     utlysning=round_of[e.pk],
+                    aar=year,
                     prosjekt=project,
                     kategori=kategori,
                     referanse=f"{EMBETE_CODES[e.slug]}-{year}-{i + 1:06d}",
@@ -320,6 +322,7 @@ class LoadBuilder:
                     aar=year,
                     frist=frist,
                     opprinnelig_frist=frist,
+                    levert=frist <= today,  # an approved report is made below for every requirement that is due
                 )
             )
         awards = Award.objects.bulk_create(awards, batch_size=BATCH)
@@ -336,9 +339,13 @@ class LoadBuilder:
         amounts = {
             d.pk: (d.belop, self.users[e.pk]) for d, (_a, e, _n, _k) in zip(decisions, decided_apps, strict=True)
         }
+        overdue = []
         for requirement in requirements:
             if requirement.frist > today:
                 continue  # this year's reports are not due yet
+            if year == YEARS[-1] and rng.random() < OVERDUE_SHARE:
+                overdue.append(requirement.pk)  # the report is late: the start pages' deadline lists show it
+                continue
             tildelt, user = amounts[requirement.vedtak_id]
             spent = (tildelt * Decimal(rng.choice(["1", "1", "0.95", "0.8"]))).quantize(Decimal("1"))
             submitted = _at(datetime.date(year + 1, 2, 20))
@@ -369,6 +376,7 @@ class LoadBuilder:
                         opprettet_av=user,
                     )
                 )
+        ReportingRequirement.objects.filter(pk__in=overdue).update(levert=False)
         reports = ProgressReport.objects.bulk_create(reports, batch_size=BATCH)
         spending = []
         for report in reports:

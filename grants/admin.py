@@ -10,10 +10,10 @@ from .models import Application
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["referanse", "prosjekt", "utlysning", "kategori", "status", "soknadsbelop", "saksbehandler"]
-    list_filter = ["status", "kategori", "utlysning__aar"]
+    list_filter = ["status", "kategori", "aar"]
     list_select_related = ["prosjekt", "utlysning", "saksbehandler"]
     search_fields = ["referanse", "prosjekt__navn"]
-    ordering = ["-utlysning__aar", "referanse", "pk"]
+    ordering = ["-aar", "referanse", "pk"]
     list_per_page = 25
 
     def has_add_permission(self, request):

@@ -14,7 +14,7 @@ from .models import ApplicationStatus
 
 class ApplicationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Søk"))
-    aar = django_filters.NumberFilter(field_name="utlysning__aar", label=_("År"))
+    aar = django_filters.NumberFilter(field_name="aar", label=_("År"))
     utlysning = django_filters.ModelChoiceFilter(queryset=None, label=_("Utlysning"), empty_label=_("Alle"))
     kategori = django_filters.ChoiceFilter(choices=Category.choices, label=_("Kategori"), empty_label=_("Alle"))
     status = django_filters.ChoiceFilter(

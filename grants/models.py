@@ -173,6 +173,9 @@ AWARDED = (ApplicationStatus.INNVILGET, ApplicationStatus.DELVIS_INNVILGET)
 
 class Application(models.Model):
     utlysning = models.ForeignKey(ApplicationRound, on_delete=models.PROTECT, related_name="soknader")
+    # The round's year, copied when the application is made (a round's year never changes), so the application
+    # list can sort newest year first from one index instead of joining and sorting every application.
+    aar = models.PositiveSmallIntegerField(_("år"), editable=False)
     prosjekt = models.ForeignKey("projects.DevelopmentProject", on_delete=models.PROTECT, related_name="soknader")
     kategori = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
     referanse = models.CharField(_("referanse"), max_length=30, unique=True, null=True, blank=True)
@@ -230,10 +233,22 @@ class Application(models.Model):
                 name="application_one_live_per_project_and_category",
             ),
         ]
-        indexes = [models.Index(fields=["utlysning", "status", "kategori"], name="application_board_idx")]
+        indexes = [
+            models.Index(fields=["utlysning", "status", "kategori"], name="application_board_idx"),
+            # The application list's order (grants.views_staff.application_list); staff never list drafts, so the
+            # index leaves them out, and counting the list is an index-only scan.
+            models.Index(
+                F("aar").desc(), "referanse", "id", condition=~Q(status="utkast"), name="application_list_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.referanse or 'Utkast'}: {self.prosjekt}"
+
+    def save(self, *args, **kwargs):
+        if self.aar is None:
+            self.aar = self.utlysning.aar
+        super().save(*args, **kwargs)
 
 
 class BudgetKind(models.TextChoices):

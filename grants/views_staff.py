@@ -245,9 +245,9 @@ def _act(request, application, key, form, call, success, anchor="saksbehandling"
 def application_list(request):
     if not _is_staff(request.user):
         raise PermissionDenied(_("Du har ikke tilgang til dette."))
-    qs = selectors.applications_visible_to(request.user).order_by("-utlysning__aar", "referanse", "pk")
+    qs = selectors.applications_visible_to(request.user).order_by("-aar", "referanse", "pk")
     filterset = ApplicationFilter(request.GET or None, queryset=qs, request=request)
-    page = DeferredJoinPaginator(filterset.qs, 25).get_page(request.GET.get("side"))
+    page = DeferredJoinPaginator(filterset.qs, 25, cached_count=True).get_page(request.GET.get("side"))
     return render(request, "grants/staff/application_list.html", {"filter": filterset, "page": page})
 
 

@@ -17,11 +17,11 @@ class NetworkFilter(django_filters.FilterSet):
     orientering = django_filters.ChoiceFilter(choices=Orientation.choices, label=_("Retning"), empty_label=_("Alle"))
     aar = django_filters.NumberFilter(field_name="etablert_aar", label=_("År etablert"))
     partner = django_filters.ModelChoiceFilter(
-        method="filter_partner", queryset=Partner.objects.all(), label=_("Partner"), empty_label=_("Alle")
+        method="filter_partner", queryset=Partner.objects.only("id", "navn"), label=_("Partner"), empty_label=_("Alle")
     )
     tjeneste = django_filters.ModelChoiceFilter(
         method="filter_service",
-        queryset=ChildWelfareService.objects.all(),
+        queryset=ChildWelfareService.objects.only("id", "navn"),  # the labels need only the name
         label=_("Barnevernstjeneste"),
         empty_label=_("Alle"),
     )

@@ -31,17 +31,21 @@ def _current_people(on: datetime.date):
     return NetworkPerson.objects.filter(Q(til_dato__isnull=True) | Q(til_dato__gte=on), fra_dato__lte=on)
 
 
-def directory() -> QuerySet[LearningNetwork]:
+def directory(with_members: bool = False) -> QuerySet[LearningNetwork]:
+    """The networks with their themes, active partners, leaders/coordinators and number of active services; with
+    `with_members` also the active memberships with their services (`aktive_medlemskap`, for the exports; the page
+    shows only the number)."""
     today = timezone.localdate()
+    members = Prefetch(
+        "medlemskap",
+        queryset=Membership.objects.filter(status=MembershipStatus.AKTIV).select_related("tjeneste"),
+        to_attr="aktive_medlemskap",
+    )
     return (
         LearningNetwork.objects.select_related("embete", "overordnet")
         .prefetch_related(
             "temaer",
-            Prefetch(
-                "medlemskap",
-                queryset=Membership.objects.filter(status=MembershipStatus.AKTIV).select_related("tjeneste"),
-                to_attr="aktive_medlemskap",
-            ),
+            *([members] if with_members else []),
             Prefetch(
                 "partnere",
                 queryset=NetworkPartner.objects.filter(til_dato__isnull=True).select_related("partner"),

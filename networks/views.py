@@ -105,7 +105,9 @@ def export(request, what, fmt):
     if fmt not in exports.FORMATS or what not in ("nettverk", "medlemskap"):
         raise Http404
     if what == "nettverk":
-        dataset = exports.directory_dataset(NetworkFilter(request.GET, queryset=selectors.directory()).qs)
+        dataset = exports.directory_dataset(
+            NetworkFilter(request.GET, queryset=selectors.directory(with_members=True)).qs
+        )
     else:
         dataset = exports.membership_dataset(request.user)
     content_type, data = exports.render(dataset, fmt)

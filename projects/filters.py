@@ -52,7 +52,10 @@ class ProjectFilter(django_filters.FilterSet):
         field_name="network__embete", queryset=Embete.objects.order_by("navn"), label=_("Embete"), empty_label=_("Alle")
     )
     partner = django_filters.ModelChoiceFilter(
-        method="filter_partner", queryset=Partner.objects.order_by("navn"), label=_("Partner"), empty_label=_("Alle")
+        method="filter_partner",
+        queryset=Partner.objects.only("id", "navn").order_by("navn"),
+        label=_("Partner"),
+        empty_label=_("Alle"),
     )
 
     class Meta:

@@ -73,7 +73,12 @@ class DevelopmentProject(models.Model):
         ]
         # The knowledge bank lists projects by name: with this index a search page reads a few rows in order
         # instead of sorting every match (docs/benchmarks.md).
-        indexes = [models.Index(fields=["navn", "id"], name="project_name_idx")]
+        # The partial one holds only the listed projects: unlisted ones (e.g. 100 000 imported historical projects)
+        # would otherwise be read and thrown away before the first listed match in name order.
+        indexes = [
+            models.Index(fields=["navn", "id"], name="project_name_idx"),
+            models.Index(fields=["navn", "id"], condition=Q(i_kunnskapsbanken=True), name="project_listed_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.navn
@@ -224,6 +229,10 @@ class ReportingRequirement(models.Model):
     aar = models.PositiveSmallIntegerField(_("tilskuddsår"))
     frist = models.DateField(_("frist"))
     opprinnelig_frist = models.DateField(_("opprinnelig frist"))
+    # True while the report is sent in or approved; False while none is delivered (none, a draft, or returned).
+    # Kept by projects.services.reports (submit, review) so the start pages find the open requirements from a
+    # small partial index instead of computing every requirement's status.
+    levert = models.BooleanField(_("levert"), default=False, editable=False)
     opprettet = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -235,7 +244,10 @@ class ReportingRequirement(models.Model):
             models.CheckConstraint(condition=Q(type__in=ReportKind.values), name="requirement_kind_valid"),
             models.CheckConstraint(condition=Q(frist__gte=F("opprinnelig_frist")), name="requirement_not_earlier"),
         ]
-        indexes = [models.Index(fields=["frist"], name="requirement_deadline_idx")]
+        indexes = [
+            models.Index(fields=["frist"], name="requirement_deadline_idx"),
+            models.Index(fields=["frist"], condition=Q(levert=False), name="requirement_open_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.aar}: {self.prosjekt}"

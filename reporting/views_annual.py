@@ -12,15 +12,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_active_role, has_permission, require
 from reporting import annual_pdf
+from reporting import cache as figures_cache
 from reporting.models import AnnualReport, AnnualReportVersion
 from reporting.selectors import annual as selectors
 from reporting.services import annual as services
@@ -106,6 +109,17 @@ def _report(request, pk) -> AnnualReport:
     return report
 
 
+def _tables_html(request, report: AnnualReport, content: dict, frozen: bool) -> str:
+    """The figure tables as HTML. A report has hundreds of project rows, so the rendered tables are cached like the
+    figures (reporting.cache: until the data changes, per language and day); a frozen version never changes."""
+
+    def render_tables() -> str:
+        return render_to_string("reporting/annual/_tables.html", {"tables": selectors.tables(content)}, request=request)
+
+    parts = ["annual-tables", report.pk, report.versjon if frozen else "utkast", get_language(), timezone.localdate()]
+    return mark_safe(figures_cache.cached(parts, render_tables))  # noqa: S308  # nosec B308 B703 (autoescaped template)
+
+
 def _detail_context(request, report: AnnualReport, **forms_) -> dict:
     content, frozen = selectors.content_for(report)
     user = request.user
@@ -114,7 +128,7 @@ def _detail_context(request, report: AnnualReport, **forms_) -> dict:
         "report": report,
         "content": content,
         "frozen": frozen,
-        "tables": selectors.tables(content),
+        "tables_html": _tables_html(request, report, content, frozen),
         "narratives": selectors.narrative_sections(content),
         "versions": list(report.versjoner.select_related("sendt_inn_av").order_by("-versjon")),
         "entries": list(report.logg.select_related("forfatter").order_by("tidspunkt", "id")),

@@ -63,3 +63,26 @@ def test_knowledge_bank_says_more_than_the_cap(client, reference_data, no_mfa, m
     response = client.get("/prosjekter/kunnskapsbank/", {"q": "Fosterhjem"})
     assert response.status_code == 200
     assert "Mer enn 1 prosjekter passer. Avgrens søket for å se alle." in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cached_count_is_reused_per_query_and_follows_every_change():
+    """cached_count=True: the count is read once per list and filter, and a committed change shows at once."""
+    from organisations.models import Partner
+    from tests.factories import PartnerFactory
+
+    PartnerFactory.create_batch(3)
+
+    def count(qs) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            n = DeferredJoinPaginator(qs, 25, cached_count=True).count
+        return n, sum("COUNT(" in q["sql"] for q in ctx.captured_queries)
+
+    everyone = Partner.objects.order_by("navn")
+    assert count(everyone) == (3, 1)
+    assert count(everyone) == (3, 0)  # from the cache
+    some = everyone.filter(navn__endswith="1")
+    assert count(some)[0] == Partner.objects.filter(navn__endswith="1").count()  # another filter, another count
+    PartnerFactory()
+    assert count(everyone) == (4, 1)  # the change bumped the figures version
+    assert count(Partner.objects.none()) == (0, 0)

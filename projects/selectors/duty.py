@@ -136,7 +136,7 @@ def requirement_detail(user, pk: int) -> ReportingRequirement | None:
 def overdue_for_embete(embete_id: int, today: datetime.date | None = None) -> QuerySet:
     """Requirements of the embete whose deadline has passed without a report (none, or only a draft)."""
     qs = ReportingRequirement.objects.select_related(*REQUIREMENT_RELATED).filter(
-        vedtak__soknad__utlysning__embete_id=embete_id
+        vedtak__soknad__utlysning__embete_id=embete_id, levert=False
     )
     return with_status(qs, today).filter(tilstand=DutyStatus.FORFALT).order_by("frist", "prosjekt__navn", "pk")
 
@@ -164,7 +164,10 @@ def postponement_for(user, pk: int) -> Postponement | None:
 def deadlines_for_service(service_id: int, today: datetime.date | None = None, days: int = UPCOMING_DAYS):
     """Open requirements of the service's projects that are overdue or due within `days` days."""
     today = today or timezone.localdate()
-    qs = ReportingRequirement.objects.select_related(*REQUIREMENT_RELATED).filter(participating(service_id))
+    qs = ReportingRequirement.objects.select_related(*REQUIREMENT_RELATED).filter(
+        participating(service_id),
+        levert=False,  # levert=False: the partial index of open requirements
+    )
     return (
         with_status(qs, today)
         .filter(tilstand__in=OPEN_STATUSES, frist__lte=today + datetime.timedelta(days=days))

@@ -161,6 +161,12 @@ def start_report(actor, krav: ReportingRequirement) -> ProgressReport:
 # --- drafts ------------------------------------------------------------------------------------------
 
 
+def _mark_delivered(report: ProgressReport, delivered: bool) -> None:
+    """ReportingRequirement.levert follows the report: sent in or approved = delivered; returned = open again."""
+    ReportingRequirement.objects.filter(pk=report.krav_id).update(levert=delivered)
+    report.krav.levert = delivered
+
+
 def _locked(report: ProgressReport) -> ProgressReport:
     return (
         ProgressReport.objects.select_for_update(of=("self",))
@@ -374,6 +380,7 @@ def submit(actor, report: ProgressReport) -> ProgressReport:
     report.sendt_inn = timezone.now()
     report.versjon += 1
     report.save()
+    _mark_delivered(report, True)
     ReportVersion.objects.create(
         rapport=report, versjon=report.versjon, innhold=snapshot(report), sendt_inn=report.sendt_inn, sendt_inn_av=actor
     )
@@ -446,6 +453,7 @@ def review(
             raise ValidationError({"kommentar": _("Skriv hva prosjektet må rette når du returnerer rapporten.")})
         report.status = ReportStatus.RETURNERT
         report.save(update_fields=["status", "endret"])
+        _mark_delivered(report, False)
         ReportReview.objects.create(
             rapport=report, versjon=report.versjon, utfall=utfall, kommentar=kommentar, vurdert_av=actor
         )

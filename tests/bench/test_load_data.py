@@ -25,9 +25,16 @@ def test_scale_one_is_one_country_over_eight_years(reference_data):
     assert Application.objects.count() == 150 * len(YEARS)
     per_year = Award.objects.values("aar").annotate(n=Count("id"))
     assert all(50 <= row["n"] <= 90 for row in per_year), "about 70 awards a year"
-    # Every award has its decision, its reporting requirement and (all years are past) its approved report.
+    # Every award has its decision and its reporting requirement; all years are past, so every report is approved
+    # except a few of the last year's, which are overdue (open, levert=False).
     assert Award.objects.filter(vedtak__isnull=True).count() == 0
-    assert ReportingRequirement.objects.count() == Award.objects.count() == ProgressReport.objects.count()
+    assert ReportingRequirement.objects.count() == Award.objects.count()
+    overdue = ReportingRequirement.objects.filter(rapport__isnull=True)
+    assert 0 < overdue.count() < 20 and set(overdue.values_list("aar", flat=True)) == {YEARS[-1]}
+    assert ProgressReport.objects.count() == Award.objects.count() - overdue.count()
+    assert set(ReportingRequirement.objects.filter(levert=False).values_list("pk", flat=True)) == set(
+        overdue.values_list("pk", flat=True)
+    )
     assert Decision.objects.filter(utfall="avslatt", belop__gt=0).count() == 0
     with pytest.raises(CommandError, match="allerede lastdata"):
         call_command("generate_load_data", "--scale", "1", stdout=io.StringIO())

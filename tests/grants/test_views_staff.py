@@ -26,7 +26,7 @@ from grants.models import (
 )
 from tests import factories
 
-from .conftest import APPLIED, make_assessed, make_submitted, set_frame
+from .conftest import APPLIED, make_assessed, make_round, make_submitted, set_frame
 
 pytestmark = pytest.mark.usefixtures("tasks", "clock", "no_mfa")
 
@@ -155,6 +155,20 @@ def test_list_filters_by_category_status_officer_and_text(client, sf, leader, rn
     only = html(client.get(url, {"utlysning": rnd.pk, "aar": 2026}))
     assert a.referanse in only and b.referanse in only
     assert a.referanse not in html(client.get(url, {"aar": 2025}))
+
+
+def test_list_shows_the_newest_year_first_and_each_application_carries_its_rounds_year(
+    client, sf, leader, rnd, network, bergen, voss, g2021
+):
+    older = make_submitted(leader, rnd, network, [bergen, voss], navn="Fjorårets prosjekt")
+    later_round = make_round(sf, g2021, aar=2027)
+    newer = make_submitted(leader, later_round, network, [bergen, voss], navn="Neste års prosjekt")
+    assert (older.aar, newer.aar) == (2026, 2027)
+    login(client, sf)
+    page = html(client.get(reverse("grants:application_list")))
+    assert page.index(newer.referanse) < page.index(older.referanse)
+    only = html(client.get(reverse("grants:application_list"), {"aar": 2027}))
+    assert newer.referanse in only and older.referanse not in only
 
 
 def _count(client, url) -> int:

@@ -475,6 +475,9 @@ EXPECTED.update(
         "account_set_password": E("L O O O O O O O O"),
         "account_reset_password": E("O O O O O O O O O", public=PUBLIC_ALLAUTH + "; rate limited"),
         "account_confirm_login_code": E("L O O O O O O O O"),
+        # allauth 65.22: reauthentication by an e-mailed code, switched off (ACCOUNT_REAUTHENTICATION_METHODS): 403
+        "account_request_reauthentication_code": E("L D D D D D D D D", note="reauthentication by code is off"),
+        "account_confirm_reauthentication_code": E("L D D D D D D D D", note="reauthentication by code is off"),
         "account_confirm_email": E("O O O O O O O O O", public=PUBLIC_ALLAUTH),
         "account_reset_password_from_key_done": E("O O O O O O O O O", public=PUBLIC_ALLAUTH),
         "account_reset_password_from_key": E("O O O O O O O O O", public=PUBLIC_ALLAUTH + "; the key is checked"),

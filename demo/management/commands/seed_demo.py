@@ -7,10 +7,15 @@ from demo.seed import DEMO_PASSWORD, seed_demo
 class Command(BaseCommand):
     help = "Bygger et demodatasett oppå referansedataene og skriver ut demo-innlogginger. Kan kjøres flere ganger."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/", help="Adressen appen kjører på (skrives ut med innloggingene)."
+        )
+
+    def handle(self, *args, url: str, **options):
         call_command("load_reference_data", verbosity=0, stdout=self.stdout)
         logins = seed_demo()
-        self.stdout.write(self.style.SUCCESS("\nDemodata er klare. Logg inn på http://127.0.0.1:8000/ med:"))
+        self.stdout.write(self.style.SUCCESS(f"\nDemodata er klare. Logg inn på {url} med:"))
         self.stdout.write(f"  Passord for alle: {DEMO_PASSWORD}\n")
         width = max(len(email) for email, _label in logins)
         for email, label in logins:

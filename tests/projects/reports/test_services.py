@@ -246,6 +246,30 @@ def test_return_needs_a_comment_then_resubmission_keeps_versions(leader, sf, sub
     assert AuditEvent.objects.filter(handling="rapport.returnert").count() == 1
 
 
+def test_requirement_is_delivered_while_the_report_is_sent_in_or_approved(leader, sf, requirement):
+    """ReportingRequirement.levert (the start pages' partial index) follows the report through every step, and
+    agrees with the status the duty selectors compute."""
+    from projects.selectors.duty import OPEN_STATUSES, with_status
+
+    def delivered() -> bool:
+        requirement.refresh_from_db()
+        computed = with_status(ReportingRequirement.objects.filter(pk=requirement.pk)).get().tilstand
+        assert requirement.levert is (computed not in OPEN_STATUSES)
+        return requirement.levert
+
+    assert not delivered()
+    report = services.start_report(leader, requirement)
+    assert not delivered()
+    report = services.submit(leader, fill(leader, report))
+    assert delivered()
+    report = services.review(sf, report, utfall="returnert", kommentar="Beskriv resultatene nærmere.")
+    assert not delivered()
+    report = services.submit(leader, report)
+    assert delivered()
+    services.review(sf, report, utfall="godkjent", kommentar="Fin rapport.")
+    assert delivered()
+
+
 def test_approval_above_the_threshold_creates_a_repayment_claim(sf, submitted_report, clock):
     report = services.review(sf, submitted_report, utfall="godkjent", kommentar="Fin rapport.")
     assert report.status == ReportStatus.GODKJENT and report.godkjent is not None

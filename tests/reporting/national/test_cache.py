@@ -129,3 +129,28 @@ def test_every_source_table_invalidates_on_save_and_delete():
         model = apps.get_model(label)
         assert post_save.has_listeners(model), label
         assert post_delete.has_listeners(model), label
+
+
+def test_annual_report_tables_are_cached_and_a_change_shows_at_once(client, data):
+    """The rendered figure tables of a draft annual report come from the cache until the data changes."""
+    from reporting.models import AnnualReport
+
+    sf = factories.statsforvalter("vestland")
+    report = AnnualReport.objects.create(embete=Embete.objects.get(slug="vestland"), aar=2023, opprettet_av=sf)
+    client.force_login(sf)
+    page = reverse("reporting:annual_detail", args=[report.pk])
+
+    def tables() -> str:
+        response = client.get(page)
+        assert response.status_code == 200
+        return str(response.context["tables_html"])
+
+    first = tables()
+    assert "<table" in first
+    with CaptureQueriesContext(connection) as warm:
+        assert tables() == first
+    assert not any("grants_award" in q["sql"] for q in warm.captured_queries)  # neither compiled nor rendered again
+    extra_award("123457")
+    changed = tables()
+    assert changed != first
+    assert "457" in changed and "457" not in first  # the award is in the embete's total for the year
