@@ -138,8 +138,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # hash join over every assessment, 31 ms, becomes index lookups, 2 ms). Set per connection so it holds however
     # the server is configured; PG_RANDOM_PAGE_COST="" leaves the server's value. See docs/benchmarks.md.
     if page_cost := env.str("PG_RANDOM_PAGE_COST", default="1.1"):
+        try:
+            page_cost = float(page_cost)
+        except ValueError:
+            raise environ.ImproperlyConfigured(
+                f"PG_RANDOM_PAGE_COST må være et tall, for eksempel 1.1 (eller tom), ikke «{page_cost}»."
+            ) from None
         options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c random_page_cost={float(page_cost)}".strip()
+        options["options"] = f"{options.get('options', '')} -c random_page_cost={page_cost}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -99,6 +99,14 @@ def test_unknown_environment_name_is_refused(tmp_path):
     assert "LAERINGSNETT_ENV må være «embedded» eller «production»" in result.stderr
 
 
+def test_bad_planner_cost_is_refused_in_norwegian(tmp_path):
+    result = manage(
+        "check", tmp_path=tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/x", PG_RANDOM_PAGE_COST="rask"
+    )
+    assert result.returncode != 0
+    assert "PG_RANDOM_PAGE_COST må være et tall, for eksempel 1.1 (eller tom), ikke «rask»." in result.stderr
+
+
 @pytest.mark.parametrize("weak_key", ["kort", "django-insecure-" + "a" * 60])
 def test_check_deploy_rejects_a_weak_secret_key(tmp_path, weak_key):
     result = manage(
