@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from reporting.cache import figures_changed
 
 from .models import Invitation, RoleAssignment, User
 from .permissions import require
@@ -211,5 +212,8 @@ def anonymise_user(actor, user: User) -> AnonymisationResult:
     if changed:
         # Recorded after the changes so that the event's own text is the pseudonym, not the name.
         audit.record(actor, "bruker.anonymisert", user, {**counts, **ids})
+        # The .update() calls above send no signals: cached pages (names in rows and filter lists) must not show
+        # the person after this commits (reporting.cache, ui.fragments).
+        figures_changed()
     counts.update({k: len(v) for k, v in ids.items()})
     return AnonymisationResult(user=user, changed=changed, counts=counts, warnings=plan.warnings)

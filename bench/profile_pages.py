@@ -7,7 +7,9 @@ Runs against a database built by bench/run.py (load data and bench users). For e
 slowest of `--repeat` requests (after one warm-up request), the SQL time inside them and the number of
 statements, and the CPU time of this process (Python without the database; steadier than wall-clock
 time on a busy machine). `--sql` prints the slowest statements of the last request; `--profile` prints a cProfile
-summary of one request (PROFILE_SORT=tottime to sort by own time). Use it to find the cause of a slow page before
+summary of one request (PROFILE_SORT=tottime to sort by own time). `--cold` empties the cache before each
+request: what a page costs when its figures, filter options and rows are not cached (the first request after a
+change). Use it to find the cause of a slow page before
 and after a change; the figures for docs/benchmarks.md come from bench/run.py under concurrency.
 """
 
@@ -40,6 +42,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--only", action="append", help="bare sider med dette i navnet, f.eks. «tavle» (kan gjentas)")
     parser.add_argument("--sql", action="store_true", help="vis de tregeste SQL-setningene")
+    parser.add_argument(
+        "--cold", action="store_true", help="tøm cachen før hver forespørsel (det en side koster første gang)"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile av én forespørsel (mest kumulativ tid)")
     options = parser.parse_args()
 
@@ -47,6 +52,7 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -77,6 +83,8 @@ def main() -> None:
         times, cpu_times, sql_times = [], [], []
         for _ in range(options.repeat):
             with CaptureQueriesContext(connection) as ctx:
+                if options.cold:
+                    cache.clear()
                 started, cpu = time.perf_counter(), time.process_time()
                 response = client.get(path)
                 times.append((time.perf_counter() - started) * 1000)

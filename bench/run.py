@@ -9,7 +9,8 @@ X-Query-Count header on, logs in as each role and drives wrk (8 connections) at 
 requests per second, errors and SQL queries per request; times 200 decision-letter PDFs on one core,
 import_allocations of 100 000 rows (time and peak memory) and export_national_summary for 10 years; compares our
 application list with the Django admin change list on the same data and page size. Writes
-bench/results/<date>-scale<N>.json and prints a Markdown table for docs/benchmarks.md.
+bench/results/<date>-scale<N>[-<label>].json (never overwriting an earlier file: -2, -3 …) and prints
+a Markdown table for docs/benchmarks.md.
 
 Needs: PostgreSQL, `wrk` (apt-get install wrk) and GNU time (/usr/bin/time, apt-get install time)."""
 
@@ -235,6 +236,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--skip-import", action="store_true", help="hopp over import_allocations av 100 000 rader")
+    parser.add_argument(
+        "--label", default="", help="legges til filnavnet, f.eks. «foer»: bench/results/<dato>-scale<N>-<label>.json"
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk mangler: apt-get install wrk")
@@ -336,7 +340,13 @@ def main() -> None:
             results["import_allocations_100000"] = timed(env, ["import_allocations", str(path)])
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"{results['dato']}-scale{options.scale}.json"
+    out = out_dir / f"{results['dato']}-scale{options.scale}{'-' + options.label if options.label else ''}.json"
+    if out.exists():  # never overwrite an earlier run of the same day (committed figures): number the new one
+        out = next(
+            out.with_name(f"{out.stem}-{n}.json")
+            for n in range(2, 100)
+            if not out.with_name(f"{out.stem}-{n}.json").exists()
+        )
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nResultater: {out.relative_to(ROOT)}")
     print(markdown(results))

@@ -17,6 +17,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -500,26 +501,34 @@ def board(request, pk, kategori):
     # A page of the ranking at a time: a board of hundreds of rows can neither be rendered quickly nor worked through
     # by a person; the figures above the table always cover the whole category.
     page = DeferredJoinPaginator(applications, BOARD_PAGE_SIZE).get_page(request.GET.get("side"))
-    rows = []
-    for a in page:
-        assessment = getattr(a, "vurdering", None)
-        editable = may_edit and a.status in services.ASSESSABLE
-        form = None
-        if editable:
-            form = PriorityForm(
-                prefix=f"r{a.pk}",
-                form_id=f"rad-{a.pk}",
-                initial={
-                    "rangering": assessment.rangering if assessment else None,
-                    "samlingsrangering": assessment.samlingsrangering if assessment else None,
-                    "foreslatt_belop": (
-                        assessment.foreslatt_belop.quantize(Decimal("1"))
-                        if assessment and assessment.foreslatt_belop is not None
-                        else None
-                    ),
-                },
+
+    def build_rows():
+        rows = []
+        for a in page:
+            assessment = getattr(a, "vurdering", None)
+            editable = may_edit and a.status in services.ASSESSABLE
+            form = None
+            if editable:
+                form = PriorityForm(
+                    prefix=f"r{a.pk}",
+                    form_id=f"rad-{a.pk}",
+                    initial={
+                        "rangering": assessment.rangering if assessment else None,
+                        "samlingsrangering": assessment.samlingsrangering if assessment else None,
+                        "foreslatt_belop": (
+                            assessment.foreslatt_belop.quantize(Decimal("1"))
+                            if assessment and assessment.foreslatt_belop is not None
+                            else None
+                        ),
+                    },
+                )
+            rows.append(
+                {"application": a, "assessment": assessment, "form": form, "decision": getattr(a, "vedtak", None)}
             )
-        rows.append({"application": a, "assessment": assessment, "form": form, "decision": getattr(a, "vedtak", None)})
+        return rows
+
+    # Built only when the rendered rows are not in the cache ({% cached_rows %} in the template).
+    rows = SimpleLazyObject(build_rows)
     return render(
         request,
         "grants/staff/board.html",

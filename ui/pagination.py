@@ -3,12 +3,41 @@
 Django's Paginator slices the full queryset: with joins for the columns shown and an ordering across tables, the
 database joins and sorts every matching row in full width before it can return 25. DeferredJoinPaginator first
 finds the page's primary keys with a narrow query (only the key and what the ordering needs), then loads those
-rows with all their joins and prefetches. Same rows, same order, same query count (one more than Paginator per
+rows with all their joins and prefetches when the page is first iterated (not at all when its rendered rows come
+from the cache, ui.fragments). Same rows, same order, same query count (one more than Paginator per
 page: the key query), a fraction of the work (docs/benchmarks.md)."""
+
+from collections.abc import Sequence
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+
+
+class DeferredRows(Sequence):
+    """A page's rows, loaded (with their joins and prefetches) on first use. `keys` are known at once, so a page
+    whose rendered rows are cached (ui.fragments.cached_rows) never loads them. A row deleted between the key query
+    and the loading is left out (len() counts the keys until the rows are loaded: a page whose rows were all
+    deleted in between shows neither rows nor the empty-list text; reloading shows the right page)."""
+
+    def __init__(self, queryset, keys):
+        self.queryset, self.keys, self._rows = queryset, keys, None
+
+    def _load(self) -> list:
+        if self._rows is None:
+            rows = self.queryset.filter(pk__in=self.keys).order_by() if self.keys else self.queryset.none()
+            by_key = {row.pk: row for row in rows}
+            self._rows = [by_key[k] for k in self.keys if k in by_key]
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._load()) if self._rows is not None else len(self.keys)
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __iter__(self):
+        return iter(self._load())
 
 
 class DeferredJoinPaginator(Paginator):
@@ -39,11 +68,8 @@ class DeferredJoinPaginator(Paginator):
         top = min(bottom + self.per_page, self.count)
         if top + self.orphans >= self.count:
             top = self.count
-        qs = self.object_list
-        keys = list(qs.values_list("pk", flat=True)[bottom:top])
-        rows = qs.filter(pk__in=keys).order_by() if keys else qs.none()
-        by_key = {row.pk: row for row in rows}
-        return self._get_page([by_key[k] for k in keys if k in by_key], number, self)
+        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(DeferredRows(self.object_list, keys), number, self)
 
 
 class CappedPaginator(Paginator):

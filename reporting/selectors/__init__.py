@@ -55,7 +55,7 @@ def start_page(user, role) -> dict:
             "service": service,
             "people": service_people(service),
             "memberships": network_selectors.memberships_for_user(user),
-            "deadlines": duty_selectors.labelled(duty_selectors.deadlines_for_service(role.tjeneste_id)[:10]),
+            "deadlines": duty_selectors.start_page_deadlines_for_service(role.tjeneste_id),
         }
     colleagues = RoleAssignment.objects.active().filter(partner=role.partner).select_related("user")
     return {"template": "reporting/start_partner.html", "partner": role.partner, "colleagues": colleagues}
