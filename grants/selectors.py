@@ -45,7 +45,7 @@ def applications_visible_to(user) -> QuerySet[Application]:
 def application_detail(user, pk: int) -> Application | None:
     return (
         applications_visible_to(user)
-        .select_related("utlysning__retningslinjer", "vedtak")
+        .select_related("utlysning__retningslinjer", "vedtak", "vurdering")
         .prefetch_related(
             Prefetch("budsjett", queryset=BudgetLine.objects.order_by("id")),
             "partnere__partner",

@@ -139,7 +139,8 @@ def panel_context(request, application, bound=None) -> dict:
     ctx.update({"show": True, "may_assess": may_assess, "read_only": not may_assess})
     status = application.status
     assessable = status in services.ASSESSABLE
-    declaration = ImpartialityDeclaration.objects.filter(soknad=application, vurderer=user).first()
+    declarations = list(ImpartialityDeclaration.objects.filter(soknad=application).select_related("vurderer"))
+    declaration = next((d for d in declarations if d.vurderer_id == user.pk), None)
     impartial = declaration is not None and not declaration.ugild
     criteria = list(application.utlysning.kriterieliste.all())
     scores = list(
@@ -151,10 +152,10 @@ def panel_context(request, application, bound=None) -> dict:
         {
             "declaration": declaration,
             "impartial": impartial,
-            "declarations": list(ImpartialityDeclaration.objects.filter(soknad=application).select_related("vurderer")),
+            "declarations": declarations,
             "criteria": criteria,
             "scores": scores,
-            "assessment": Assessment.objects.filter(soknad=application).first(),
+            "assessment": getattr(application, "vurdering", None),  # selected with the application
         }
     )
     if may_assess:
