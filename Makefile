@@ -4,18 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address in the printed logins and in e-mailed links. Listening on every interface (HOST=0.0.0.0), that is the
+# machine's first IPv4 address, so a colleague on the network can follow them. `make run SITE_URL=…` overrides it.
+URL_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),$(or $(shell hostname -I 2>/dev/null | tr ' ' '\n' | grep -v : | head -n1),$(shell hostname)),$(HOST))
+SITE_URL ?= http://$(URL_HOST):$(PORT)
 # The local demo runs without the MFA requirement and says so on every page; `make run MFA=true` turns it on.
 MFA ?= false
 
 .PHONY: run setup test lint check worker beat bench loadtest clean lock
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@echo "Lager virtuelt Python-miljø i $(VENV) …"
+	@$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
-	touch $@
+	@echo "Installerer Python-pakker i $(VENV) (første gang 1–3 min) …"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
 
 # Re-resolve the newest versions pyproject.toml allows in a scratch venv and pin them in constraints.txt.
 lock:
@@ -26,17 +32,22 @@ lock:
 	mv constraints.new constraints.txt && rm -rf .venv-lock
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@echo "Installerer JavaScript-pakker (Designsystemet, axe-core) i node_modules …"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# Our own output ends with the demo logins; only runserver's banner follows them. LAERINGSNETT_RUN_HOST lets the
+# server answer on the address it listens on (config/hosts.py); SITE_URL puts that address in e-mailed links.
 run: setup
 	@mkdir -p staticfiles
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)/
-	@echo "Læringsnett kjører på http://$(HOST):$(PORT)/  (Ctrl+C stopper)"
-	LAERINGSNETT_REQUIRE_MFA=$(MFA) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Oppdaterer databasen (migreringer) …"
+	@$(BIN)/python manage.py migrate --noinput --verbosity 0
+	@echo "Bygger demodata (første gang ca. 20 s) – Læringsnett starter deretter på $(SITE_URL)/ (Ctrl+C stopper)"
+	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo --url $(SITE_URL)/
+	@LAERINGSNETT_RUN_HOST=$(HOST) SITE_URL=$(SITE_URL) LAERINGSNETT_REQUIRE_MFA=$(MFA) \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -60,6 +60,13 @@ class UserAdmin(BaseUserAdmin):
         users = list(queryset.order_by("pk"))
         if request.POST.get("confirm") != "ja":
             plans = [anonymisation_plan(u) for u in users]
+            for plan in plans:
+                # Exactly what confirming will change (the same work, rolled back); nothing when it must wait.
+                plan.changes = (
+                    []
+                    if plan.blockers or plan.already_anonymised or plan.user.pk == request.user.pk
+                    else services_privacy.anonymise_user(request.user, plan.user, dry_run=True).changes
+                )
             context = {
                 **self.admin_site.each_context(request),
                 "title": _t("Anonymiser brukere"),

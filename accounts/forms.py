@@ -1,3 +1,4 @@
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +6,23 @@ from organisations.models import ChildWelfareService, Embete, Partner
 from ui.forms import DSForm
 
 from .models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
+from .selectors import address_of_another_account
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """/konto/email/ (allauth, ACCOUNT_FORMS["add_email"]): an address that is another account's (its login address or
+    any address it has added, in any letter case) cannot be added. allauth would accept it unverified (to hide which
+    addresses have accounts); here accounts are made by invitation only, and an unverified copy of someone else's
+    address must never be taken for the user's own."""
+
+    def clean_email(self) -> str:
+        email = (self.cleaned_data.get("email") or "").strip()
+        if self.user is not None and address_of_another_account(email, self.user):
+            raise forms.ValidationError(
+                _("Denne e-postadressen tilhører en annen konto. Du kan bare legge til adresser som er dine egne."),
+                code="email_taken",
+            )
+        return super().clean_email()
 
 
 class InvitationForm(DSForm):

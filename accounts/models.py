@@ -26,9 +26,18 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def create_superuser(self, email, password=None, **extra):
+        """`manage.py createsuperuser`. The address is registered as verified: login requires a verified address
+        (ACCOUNT_EMAIL_VERIFICATION), every other account gets one by accepting an invitation sent to it, and the
+        first superuser has nobody to invite them. The operator typed the address on the server and already has
+        full access to the database, so a verification mail would prove nothing; it would only make the first login
+        wait for a working mail server (docs/deploy.md, «Første innlogging»)."""
+        from allauth.account.models import EmailAddress
+
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
-        return self._create_user(email, password, **extra)
+        user = self._create_user(email, password, **extra)
+        EmailAddress.objects.db_manager(self._db).create(user=user, email=user.email, verified=True, primary=True)
+        return user
 
 
 class User(AbstractUser):

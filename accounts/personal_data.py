@@ -101,7 +101,7 @@ INVENTORY: tuple[Entry, ...] = (
         IDENTITY,
         "tjenestens e-post",
         "hvis lik brukerens",
-        "tømmes hvis lik brukerens",
+        "beholdes (tjenestens rad); nevnes i planen hvis lik brukerens",
     ),
     Entry(
         "projects.ReportReminder.mottakere",

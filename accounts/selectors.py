@@ -1,12 +1,26 @@
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
-from .models import SERVICE_ROLES, STATSFORVALTER_ROLES, Invitation, Role
+from .models import SERVICE_ROLES, STATSFORVALTER_ROLES, Invitation, Role, User
 from .permissions import get_active_role
 
 
 def user_has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def address_of_another_account(email: str, user) -> bool:
+    """Whether email (compared case-insensitively) is another account's login address or any address, verified or
+    not, that another account has added. Such an address cannot be added by user."""
+    email = (email or "").strip()
+    if not email:
+        return False
+    others = User.objects.exclude(pk=user.pk)
+    return (
+        others.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exclude(user=user).exists()
+    )
 
 
 def invitations_visible_to(user) -> QuerySet[Invitation]:

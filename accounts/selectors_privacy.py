@@ -59,9 +59,17 @@ def is_anonymised(user: User) -> bool:
 
 
 def known_emails(user: User) -> set[str]:
-    """Every address the user is known by: the login address and the allauth addresses."""
-    emails = {user.email.strip().lower()} if user.email else set()
-    emails |= {e.strip().lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    """The addresses that are the user's own (lower case): those they have verified (allauth), and the login
+    address (user.email) unless allauth holds that as unverified for them. An unverified address proves nothing
+    (anyone can type any address at /konto/email/), so it never brings other people's invitations, contact-person
+    rows, services or audit events into the export or the anonymisation."""
+    rows = EmailAddress.objects.filter(user=user).values_list("email", "verified")
+    verified = {e.strip().lower() for e, ok in rows if ok}
+    unverified = {e.strip().lower() for e, ok in rows if not ok} - verified
+    emails = set(verified)
+    login = (user.email or "").strip().lower()
+    if login and login not in unverified:
+        emails.add(login)
     return {e for e in emails if e}
 
 
@@ -472,6 +480,7 @@ class AnonymisationPlan:
     already_anonymised: bool
     blockers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # filled by the admin's confirmation from a dry run
 
 
 def _holds_active(user: User, **filters) -> bool:
@@ -516,6 +525,14 @@ def anonymisation_plan(user: User) -> AnonymisationPlan:
             plan.warnings.append(
                 _("Siste aktive leder hos %(scope)s. Bufdir må invitere en ny leder.") % {"scope": role.scope_label}
             )
+    from organisations.models import ChildWelfareService
+
+    emails = known_emails(user) - {pseudonym_email(user.pk)}
+    for service in ChildWelfareService.objects.filter(email_q("epost", emails)).order_by("navn"):
+        plan.warnings.append(
+            _("%(service)s har %(email)s som e-postadresse. Den endres ikke; be tjenesten registrere en annen adresse.")
+            % {"service": service.navn, "email": service.epost}
+        )
     for project in DevelopmentProject.objects.filter(prosjektleder=user).order_by("navn"):
         plan.warnings.append(
             _("Prosjektet «%(name)s» mister prosjektlederen og trenger en ny.") % {"name": project.navn}

@@ -4,8 +4,10 @@ who has left.
 Anonymising keeps the user row: audit events, decisions, reports and every other record that says who did
 something keep pointing at the same id, which from then on carries a pseudonym. What identifies the person
 (name, e-mail, phone, title, logins, sessions, second factors, API keys, unused invitations, contact-person
-fields) is removed or replaced in one transaction. Audit events are never changed (they are immutable); see
-docs/security.md (Personvern) for why keeping their text is lawful."""
+fields) is removed or replaced in one transaction. Only the person's own rows are touched, found by the user id or
+by an address that is verifiably theirs (selectors_privacy.known_emails); a dry run shows the changes first.
+Audit events are never changed (they are immutable); see docs/security.md (Personvern) for why keeping their
+text is lawful."""
 
 import datetime
 import re
@@ -21,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from audit import services as audit
 from reporting.cache import figures_changed
@@ -48,6 +51,35 @@ class AnonymisationResult:
     changed: bool
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # What is (or, in a dry run, would be) changed, as Norwegian lines for the person who confirms it.
+    changes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+class _Preview(Exception):  # noqa: N818  (not an error: carries a dry run's result out of its rolled-back transaction)
+    def __init__(self, result: AnonymisationResult):
+        super().__init__("dry run")
+        self.result = result
+
+
+# Lines of the preview for the counts (those with details of their own are listed item by item instead).
+CHANGE_LINES = {
+    "epostadresser_slettet": _lazy("E-postadresser som slettes: %(n)s"),
+    "tofaktor_slettet": _lazy("Tofaktorenheter som slettes: %(n)s"),
+    "eksterne_innlogginger_slettet": _lazy("Eksterne innlogginger (ID-porten/Ansattporten) som slettes: %(n)s"),
+    "okter_slettet": _lazy("Innloggingsøkter som avsluttes: %(n)s"),
+    "api_nokler_slettet": _lazy("API-nøkler som slettes: %(n)s"),
+    "roller_avsluttet": _lazy("Roller som avsluttes (gyldige til og med i går): %(n)s"),
+    "roller_slettet": _lazy("Roller som ennå ikke har begynt og slettes: %(n)s"),
+    "invitasjoner_pseudonymisert": _lazy("Brukte invitasjoner der adressen erstattes med pseudonymet: %(n)s"),
+    "nettverksroller_avsluttet": _lazy("Roller i nettverk som avsluttes (til og med i går): %(n)s"),
+    "nettverksroller_slettet": _lazy("Roller i nettverk som ennå ikke har begynt og slettes: %(n)s"),
+    "nettverksroller_renset": _lazy("Roller i nettverk der navn, stilling og e-post fjernes: %(n)s"),
+    "prosjektkontakt_fjernet": _lazy("Prosjekter der personen fjernes som kontaktperson: %(n)s"),
+    "paminnelser_pseudonymisert": _lazy("Påminnelser der adressen i utsendingsloggen erstattes: %(n)s"),
+    "adminlogg_pseudonymisert": _lazy("Oppføringer i Django-admins logg som får pseudonymet: %(n)s"),
+    "grupper_fjernet": _lazy("Grupper og enkeltrettigheter som fjernes: %(n)s"),
+}
 
 
 @transaction.atomic
@@ -82,11 +114,29 @@ def _replace_in(value, old: set[str], new: str):
     return value
 
 
-@transaction.atomic
-def anonymise_user(actor, user: User) -> AnonymisationResult:
+def anonymise_user(actor, user: User, *, dry_run: bool = False) -> AnonymisationResult:
     """Anonymise a user who has left. actor None is the data controller on the command line; otherwise a
     superuser. Raises AnonymisationRefused (nothing changed) when it must wait. Running it again on an
-    anonymised user changes nothing and records nothing."""
+    anonymised user changes nothing and records nothing.
+
+    Only the person's own rows are changed: rows that point at the user, and rows that carry one of their own
+    addresses (known_emails: verified ones and the login). A service's e-mail address is the service's, even when
+    it is the person's: it is named in the plan's warnings, never emptied.
+
+    dry_run=True does exactly the same work in a transaction that is then rolled back, and returns what it would
+    have changed (result.changes, result.counts): the preview shown before anyone confirms."""
+    if not dry_run:
+        return _anonymise(actor, user, dry_run=False)
+    try:
+        _anonymise(actor, user, dry_run=True)
+    except _Preview as preview:
+        preview.result.user = user
+        return preview.result
+    raise AssertionError("a dry run always ends in _Preview")  # pragma: no cover
+
+
+@transaction.atomic
+def _anonymise(actor, user: User, *, dry_run: bool) -> AnonymisationResult:
     if actor is not None:
         require(actor, "accounts.anonymise_user", user)
         if actor.pk == user.pk:
@@ -98,7 +148,6 @@ def anonymise_user(actor, user: User) -> AnonymisationResult:
 
     from api.models import ApiToken
     from networks.models import NetworkPerson
-    from organisations.models import ChildWelfareService
     from projects.models import DevelopmentProject, ProjectContact, ReportReminder
 
     today = timezone.localdate()
@@ -109,6 +158,7 @@ def anonymise_user(actor, user: User) -> AnonymisationResult:
     pseudonym = f"{first} {last}"
     counts: dict[str, int] = {}
     ids: dict[str, list[int]] = {}
+    details: list[str] = []
 
     # Logins, second factors, sessions and keys: gone.
     counts["epostadresser_slettet"] = (
@@ -130,7 +180,14 @@ def anonymise_user(actor, user: User) -> AnonymisationResult:
 
     # Invitations to the person: unused ones deleted, used ones keep the record with the pseudonym.
     addressed = Invitation.objects.filter(email_q("email", emails) | Q(akseptert_av=user))
-    counts["invitasjoner_slettet"] = addressed.filter(akseptert__isnull=True).delete()[0]
+    unused = list(addressed.filter(akseptert__isnull=True).select_related("embete", "tjeneste", "partner"))
+    for invitation in sorted(unused, key=lambda i: i.pk):
+        details.append(
+            _("Ubrukt invitasjon som slettes: %(email)s (%(scope)s)")
+            % {"email": invitation.email, "scope": invitation.scope_label}
+        )
+    Invitation.objects.filter(pk__in=[i.pk for i in unused]).delete()
+    counts["invitasjoner_slettet"] = len(unused)
     counts["invitasjoner_pseudonymisert"] = (
         Invitation.objects.filter(pk__in=addressed.filter(akseptert__isnull=False).values("pk"))
         .exclude(email=new_email)
@@ -148,18 +205,16 @@ def anonymise_user(actor, user: User) -> AnonymisationResult:
         navn=pseudonym, stilling="", epost=""
     )
     # A project's leader and contact persons are who to ask now, not history: the person is removed.
-    ids["prosjektleder_fjernet"] = list(
-        DevelopmentProject.objects.filter(prosjektleder=user).values_list("pk", flat=True).order_by("pk")
-    )
+    led = list(DevelopmentProject.objects.filter(prosjektleder=user).values_list("pk", "navn").order_by("pk"))
+    ids["prosjektleder_fjernet"] = [pk for pk, _name in led]
+    details += [_("Fjernes som prosjektleder for «%(name)s»") % {"name": name} for _pk, name in led]
     DevelopmentProject.objects.filter(pk__in=ids["prosjektleder_fjernet"]).update(prosjektleder=None)
     ids["prosjektkontakt_fjernet"] = list(
         ProjectContact.objects.filter(user=user).values_list("prosjekt_id", flat=True).order_by("prosjekt_id")
     )
     ProjectContact.objects.filter(user=user).delete()
-    ids["tjeneste_epost_tomt"] = list(
-        ChildWelfareService.objects.filter(email_q("epost", emails)).values_list("pk", flat=True).order_by("pk")
-    )
-    ChildWelfareService.objects.filter(pk__in=ids["tjeneste_epost_tomt"]).update(epost="")
+    # A service's e-mail address is the service's (an organisation's), not the person's: never emptied here,
+    # even when it is one of the person's addresses. anonymisation_plan names it so someone can change it.
 
     # Delivery log of reminders: the address becomes the pseudonym (the count of recipients stays).
     reminders = 0
@@ -177,8 +232,9 @@ def anonymise_user(actor, user: User) -> AnonymisationResult:
     admin_log = LogEntry.objects.filter(content_type=user_type, object_id=str(user.pk)).exclude(object_repr=pseudonym)
     counts["adminlogg_pseudonymisert"] = admin_log.update(object_repr=pseudonym)
     needles = (emails - {new_email}) | ({full_name} if " " in full_name and full_name != pseudonym else set())
+    other_users = Q(content_type=user_type) & ~Q(object_id=str(user.pk))  # another person with the same name
     for needle in sorted(needles, key=len, reverse=True):
-        for entry in LogEntry.objects.filter(object_repr__icontains=needle):
+        for entry in LogEntry.objects.filter(object_repr__icontains=needle).exclude(other_users):
             entry.object_repr = re.sub(re.escape(needle), pseudonym, entry.object_repr, flags=re.IGNORECASE)[:200]
             entry.save(update_fields=["object_repr"])
             counts["adminlogg_pseudonymisert"] += 1
@@ -209,11 +265,25 @@ def anonymise_user(actor, user: User) -> AnonymisationResult:
     user.user_permissions.clear()
 
     changed = profile_changed or any(counts.values()) or any(ids.values())
-    if changed:
+    if changed and not dry_run:
         # Recorded after the changes so that the event's own text is the pseudonym, not the name.
         audit.record(actor, "bruker.anonymisert", user, {**counts, **ids})
         # The .update() calls above send no signals: cached pages (names in rows and filter lists) must not show
         # the person after this commits (reporting.cache, ui.fragments).
         figures_changed()
     counts.update({k: len(v) for k, v in ids.items()})
-    return AnonymisationResult(user=user, changed=changed, counts=counts, warnings=plan.warnings)
+    changes = []
+    if profile_changed:
+        changes.append(
+            _("Navn, e-post (%(email)s), telefon og stilling erstattes med «%(pseudonym)s»")
+            % {"email": profile_before[2], "pseudonym": pseudonym}
+        )
+        changes.append(_("Innloggingen sperres, og tilgang som superbruker og til Django-admin fjernes"))
+    changes += [str(CHANGE_LINES[key]) % {"n": n} for key, n in counts.items() if n and key in CHANGE_LINES]
+    changes += details
+    result = AnonymisationResult(
+        user=user, changed=changed, counts=counts, warnings=plan.warnings, changes=changes, dry_run=dry_run
+    )
+    if dry_run:
+        raise _Preview(result)  # rolls the transaction back
+    return result

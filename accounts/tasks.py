@@ -6,6 +6,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from common import outbox
+from common.models import OutboxMessage
+
 from .models import Invitation
 
 
@@ -38,4 +41,35 @@ def send_invitation_email(self, invitation_id: int, token: str) -> bool:
 
         invitation.epost_sendt = timezone.now()
         invitation.save(update_fields=["epost_sendt"])
+    return True
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, secret_params=("message",))
+def send_account_email(self, message: dict) -> bool:
+    """Send one e-mail rendered by allauth (accounts.adapters.AccountAdapter.send_mail): address verification,
+    password reset, security notices. The message holds the reset token or verification key, so it is a secret
+    parameter: encrypted in the outbox row and removed from it once sent. Idempotent: the outbox row is locked and
+    marked done in the same transaction as the send, so a second delivery of the task sends nothing."""
+    message_id = outbox.message_id_of(self.request.id)
+    with transaction.atomic():
+        if message_id is not None:
+            row = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+            if row is None or row.utfort is not None:
+                return False
+        email = EmailMultiAlternatives(
+            subject=message["subject"],
+            body=message["body"],
+            from_email=message["from_email"],
+            to=message["to"],
+            cc=message.get("cc") or None,
+            bcc=message.get("bcc") or None,
+            reply_to=message.get("reply_to") or None,
+            headers=message.get("headers") or None,
+        )
+        email.content_subtype = message.get("content_subtype", "plain")
+        for content, mimetype in message.get("alternatives", []):
+            email.attach_alternative(content, mimetype)
+        email.send()
+        if message_id is not None:
+            outbox.mark_done(message_id, self)
     return True

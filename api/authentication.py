@@ -2,17 +2,23 @@
 
 `Authorization: Bearer <nøkkel>` (also `Token <nøkkel>`). The key is looked up by its SHA-256 hash (a unique
 index), so comparing secrets never leaks timing about the stored value. Revoked and expired keys, keys whose role
-assignment has ended and keys of deactivated users are refused with 401. Failed attempts are counted per client
-address; too many in a minute give 429 before any lookup is made."""
+assignment has ended or no longer gives API access, keys of deactivated users and, while LAERINGSNETT_REQUIRE_MFA
+is on, keys whose owner has switched off the second factor their role requires are refused with 401. Failed
+attempts are counted per client address; too many in a minute give 429 before any lookup is made. Every 429 of
+the API says, in the caller's language, how many seconds to wait (api.exceptions)."""
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
+from accounts.selectors import user_has_totp
+
+from .exceptions import RateLimited
 from .models import ApiToken, hash_secret
 
 KEYWORDS = ("bearer", "token")
@@ -64,9 +70,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             return None
         throttle = FailedTokenThrottle()
         if throttle.blocked(request):
-            raise exceptions.Throttled(
-                wait=throttle.wait(), detail=_("For mange mislykkede forsøk med API-nøkkel. Vent litt og prøv igjen.")
-            )
+            raise RateLimited(wait=throttle.wait(), detail=_("For mange mislykkede forsøk med API-nøkkel."))
         if len(parts) != 2:
             throttle.record_failure(request)
             raise exceptions.AuthenticationFailed(_("Ugyldig Authorization-header. Bruk «Bearer <API-nøkkel>»."))
@@ -101,8 +105,17 @@ class ApiTokenAuthentication(BaseAuthentication):
             return _("API-nøkkelen er utløpt.")
         if not token.role_is_active:
             return _("Rollen API-nøkkelen gjelder for, er ikke lenger aktiv.")
+        if not token.role_grants_api:
+            return _("Rollen API-nøkkelen gjelder for, gir ikke lenger tilgang til API-et.")
         if not token.user.is_active:
             return _("Brukeren er deaktivert.")
+        if settings.LAERINGSNETT_REQUIRE_MFA and (token.user.is_superuser or token.rolle.requires_mfa):
+            # The same rule as RequireMFAMiddleware for the browser: the key is no way around the second factor.
+            if not user_has_totp(token.user):
+                return _(
+                    "API-nøkkelen virker bare når tofaktorinnlogging er slått på for kontoen. "
+                    "Slå den på igjen under /konto/2fa/."
+                )
         return None
 
     @staticmethod

@@ -73,12 +73,17 @@ class ApiToken(models.Model):
         return role.gyldig_fra <= today and (role.gyldig_til is None or today <= role.gyldig_til)
 
     @property
+    def role_grants_api(self) -> bool:
+        """The role still gives API access (Bufdir or statsforvalter): a role changed to another kind ends the key."""
+        return self.rolle.is_bufdir or self.rolle.is_statsforvalter
+
+    @property
     def status(self) -> str:
         if self.is_revoked:
             return "tilbakekalt"
         if self.is_expired:
             return "utlopt"
-        if not self.role_is_active:
+        if not self.role_is_active or not self.role_grants_api:
             return "rolle_avsluttet"
         return "aktiv"
 

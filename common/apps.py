@@ -7,4 +7,9 @@ class CommonConfig(AppConfig):
     verbose_name = _("Felles")
 
     def ready(self):
+        from django.db.models.signals import pre_save
+
         from . import outbox  # noqa: F401  (connects the Celery signals that mark outbox messages done)
+        from .limits import enforce_max_length
+
+        pre_save.connect(enforce_max_length, dispatch_uid="common.limits.enforce_max_length")

@@ -18,6 +18,11 @@ Guarantees (tests in tests/faults/):
 - At least once, never twice in effect: the tasks are idempotent (audit marks, timestamps), so a second delivery
   sends nothing. After OUTBOX_MAX_SENDS hand-overs without the task finishing, the row is given up (`gitt_opp`,
   logged as an error); `manage.py dispatch_outbox --retry-failed` tries those again.
+- Never given up for a fault in the code or its loading: every process that publishes first loads all task
+  modules (Celery autodiscovery, `load_tasks()`; `manage.py dispatch_outbox` imports nothing else). A task that is
+  still not registered, a task module that does not import, or a call the task refuses (TypeError) leaves the row
+  pending with the error in `siste_feil`, logged as an error (outcome BROKEN); the command exits non-zero and
+  names the rows. Only a row whose secret can no longer be opened (a retired SECRET_KEY) is given up at once.
 - Secrets: parameters a task names in `secret_params` (the invitation token) are stored encrypted (Fernet, key
   derived from SECRET_KEY and SECRET_KEY_FALLBACKS), decrypted only to publish, and removed from the row when the
   task is done. The database never holds the token in clear, and not even encrypted once the e-mail is sent.
@@ -35,7 +40,7 @@ import functools
 import inspect
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from celery import Task, current_app
@@ -58,6 +63,10 @@ REMOVED = "[fjernet]"
 
 # Outcomes of publish().
 SENT, SKIPPED, BROKER_DOWN, FAILED, GIVEN_UP = "sendt", "hoppet over", "køen svarer ikke", "feilet", "gitt opp"
+BROKEN = "feil i koden"  # the task could not be loaded or called: the row waits until the code is fixed
+
+# Faults in the code or in its loading, never in the message: a row is kept for them, not given up.
+CODE_ERRORS = (NotRegistered, ImportError, TypeError, AttributeError, NameError)
 
 # The outbox message being published by this thread, read once by OutboxTask.apply_async.
 _publishing: contextvars.ContextVar[int | None] = contextvars.ContextVar("outbox_publishing", default=None)
@@ -182,6 +191,60 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
+_tasks_loaded = False
+_load_error: Exception | None = None
+
+
+def load_tasks(*, force: bool = False) -> Exception | None:
+    """Import every task module of the app (Celery's autodiscovery of <app>/tasks.py, as a worker does at start).
+    A process that publishes rows it did not write itself (the dispatcher, `manage.py dispatch_outbox`) must call
+    this first: otherwise a task whose module nothing else imported is not registered there. Returns the error
+    when a module does not import (logged; the rows of its tasks wait), None when all loaded."""
+    global _tasks_loaded, _load_error
+    if _tasks_loaded and not force:
+        return _load_error
+    try:
+        current_app.loader.import_default_modules()
+        current_app.autodiscover_tasks(force=True)
+        _load_error = None
+    except Exception as exc:  # an ImportError, or any error raised while importing a task module
+        logger.error("Oppgavemodulene kunne ikke lastes; meldingene venter til feilen er rettet.", exc_info=True)
+        _load_error = exc
+    _tasks_loaded = True
+    return _load_error
+
+
+def find_task(name: str):
+    """The registered task `name`, loading the task modules first if it is not there yet. Raises NotRegistered,
+    or the error that stopped a task module from importing."""
+    try:
+        return current_app.tasks[name]
+    except NotRegistered:
+        error = load_tasks()
+    try:
+        return current_app.tasks[name]
+    except NotRegistered:
+        if error is not None:
+            raise error from None
+        raise
+
+
+def _broken(message, exc: BaseException) -> str:
+    """The task could not be loaded or called: a fault in the code, not in the message. Keep the row pending (it is
+    sent once the code is fixed), record the error on it and log it loudly."""
+    from .models import OutboxMessage
+
+    logger.error(
+        "Utboksmelding %s (%s) kan ikke sendes på grunn av en feil i koden eller oppsettet; den venter til feilen er "
+        "rettet og gis ikke opp: %s",
+        message.pk,
+        message.oppgave,
+        _describe(exc),
+    )
+    OutboxMessage.objects.filter(pk=message.pk).update(siste_feil=_describe(exc))
+    return BROKEN
+
+
 def publish(message_id: int, *, eligible: Q | None = None) -> str:
     """Hand one pending outbox message to Celery. Claims the row first (a conditional UPDATE, so two dispatchers
     never publish the same row at once); never raises for a broker or task error: it is logged and kept on the row."""
@@ -194,10 +257,13 @@ def publish(message_id: int, *, eligible: Q | None = None) -> str:
         return SKIPPED
     message = OutboxMessage.objects.get(pk=message_id)
     try:
-        task = current_app.tasks[message.oppgave]
+        task = find_task(message.oppgave)
+    except CODE_ERRORS as exc:  # not loaded, or its module does not import: fix the code, the row waits
+        return _broken(message, exc)
+    try:
         args = [unseal(value) for value in message.argumenter]
         kwargs = {key: unseal(value) for key, value in message.nokkelargumenter.items()}
-    except (NotRegistered, InvalidToken, ValueError) as exc:  # a renamed task, a retired SECRET_KEY: it can never run
+    except (InvalidToken, ValueError) as exc:  # sealed under a retired SECRET_KEY: the token can never be opened
         logger.error("Utboksmelding %s (%s) kan ikke sendes og er gitt opp: %s", message.pk, message.oppgave, exc)
         OutboxMessage.objects.filter(pk=message_id).update(siste_feil=_describe(exc), gitt_opp=timezone.now())
         return GIVEN_UP
@@ -206,6 +272,8 @@ def publish(message_id: int, *, eligible: Q | None = None) -> str:
         result = task.delay(*args, **kwargs)
         if isinstance(result, EagerResult) and result.failed():
             raise result.result
+    except CODE_ERRORS as exc:  # the call itself is wrong (arguments the task does not take): the row waits
+        return _broken(message, exc)
     except OperationalError as exc:  # the broker (Redis) is down or unreachable
         logger.warning(
             "Køen svarer ikke; oppgaven %s (utboksmelding %s) sendes når den svarer igjen: %s",
@@ -241,6 +309,10 @@ class DispatchReport:
     given_up: int = 0
     deleted: int = 0
     pending: int = 0
+    #: Rows kept pending because of a fault in the code (BROKEN): (pk, task name, error).
+    broken: list[tuple[int, str, str]] = field(default_factory=list)
+    #: Rows whose task failed in-process (eager mode): pk.
+    failed: list[int] = field(default_factory=list)
 
 
 def due(now: datetime, grace_period: timedelta | None = None) -> Q:
@@ -259,6 +331,7 @@ def dispatch(*, now: datetime | None = None, grace_seconds: float | None = None,
 
     now = now or timezone.now()
     report = DispatchReport()
+    load_tasks()  # a task module nothing in this process imported yet must not look like an unknown task
     pending = OutboxMessage.objects.filter(utfort__isnull=True, gitt_opp__isnull=True)
 
     hopeless = pending.filter(ganger_sendt__gte=_setting("OUTBOX_MAX_SENDS", 10), sendt__lte=now - redeliver_after())
@@ -283,6 +356,11 @@ def dispatch(*, now: datetime | None = None, grace_seconds: float | None = None,
             report.given_up += 1
         else:
             report.not_sent += 1
+            if outcome == BROKEN:
+                message = OutboxMessage.objects.only("oppgave", "siste_feil").get(pk=pk)
+                report.broken.append((pk, message.oppgave, message.siste_feil))
+            elif outcome == FAILED:
+                report.failed.append(pk)
             if outcome == BROKER_DOWN:
                 report.broker_down = True
                 break

@@ -2,7 +2,7 @@
 
 With no environment at all the app runs embedded: SQLite file, Celery tasks run eagerly,
 e-mail printed to the console. Production sets LAERINGSNETT_ENV=production, DATABASE_URL,
-REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and the EMAIL_* variables (see README, "Drift").
+REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and the EMAIL_* variables (docs/operations.md, docs/development.md).
 """
 
 import sys
@@ -13,7 +13,10 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SHARED_DATA_DIR = Path(environ.Env().str("LAERINGSNETT_SHARED_DATA", default=str(BASE_DIR.parent / "shared" / "data")))
+# Reference data (embeter.csv, kommuner.csv) shipped with the project; point elsewhere for a newer classification.
+REFERENCE_DATA_DIR = Path(
+    environ.Env().str("LAERINGSNETT_REFERENCE_DATA", default=str(BASE_DIR / "organisations" / "data"))
+)
 
 env = environ.Env(
     DEBUG=(bool, False),
@@ -47,6 +50,12 @@ if not SECRET_KEY:
 if PRODUCTION and not env.list("ALLOWED_HOSTS", default=[]):
     raise environ.ImproperlyConfigured("ALLOWED_HOSTS må settes i produksjon (f.eks. laeringsnett.example.no).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+if not PRODUCTION:
+    # `make run HOST=0.0.0.0` serves other machines too: allow the host runserver was asked to listen on (for
+    # 0.0.0.0 or ::, this machine's names and addresses; never '*', see config/hosts.py). Production: ALLOWED_HOSTS.
+    from config.hosts import run_hosts
+
+    ALLOWED_HOSTS += [h for h in run_hosts(env.str("LAERINGSNETT_RUN_HOST", default="")) if h not in ALLOWED_HOSTS]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -212,6 +221,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "common.dispatch_outbox": {"task": "common.dispatch_outbox", "schedule": 60.0, "options": {"expires": 55}},
 }
 
+# `GET /healthz?deep=1` with the header `X-Healthz-Token: <HEALTHZ_TOKEN>` also sends a ping task through Redis to a
+# worker and waits for the answer (HEALTHZ_CELERY_TIMEOUT seconds at most); bin/smoke uses it after a deployment.
+# Unset: the deep check is off and /healthz only checks the database. See reporting/views.py healthz.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+HEALTHZ_CELERY_TIMEOUT = env.float("HEALTHZ_CELERY_TIMEOUT", default=10.0)
+
 # --- Authentication (django-allauth) ---------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -234,13 +249,16 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_FORMS = {"add_email": "accounts.forms.AddEmailForm"}  # another account's address is refused
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 # Confirming who you are before a sensitive change (e-mail, MFA): password or authenticator app. Not a code sent by
 # e-mail (allauth offers it since 65.22): staff must prove a second factor, and an inbox is not one.
 ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Læringsnett] "
-# Failed logins are limited per IP and per account; password reset per IP and e-mail.
+# Failed logins are limited per IP and per IP + account (accounts.adapters: the "key" of login_failed is address +
+# account, so nobody can lock someone else out), with growing delays (accounts.login_throttle); the "key" part
+# also limits second-factor codes per user. Password reset per IP and e-mail.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "login": "30/m/ip",
@@ -293,6 +311,7 @@ REST_FRAMEWORK = {
         "api_token_failed": env.str("API_FAILED_TOKEN_RATE", default="10/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",  # 429 fully in the caller's language
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Læringsnett API",
@@ -319,6 +338,7 @@ if env.str("EMAIL_HOST", default=""):
     EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Læringsnett <ikke-svar@laeringsnett.no>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Full address in e-mailed links; `make run` sets it to the address it serves (HOST, PORT).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Internationalisation --------------------------------------------------------------------
@@ -354,6 +374,19 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "uploads")))
 MEDIA_URL = "/ingen-offentlige-filer/"  # never routed: uploads are served only by permission-checked views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Zip-based files (DOCX, ODT, XLSX) are checked from the zip's directory before anything is unpacked
+# (common/uploads.py, docs/security.md «Pakkede filer»): parts, total unpacked size, compression ratio per part.
+UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=1000)
+UPLOAD_ZIP_MAX_UNCOMPRESSED = env.int("UPLOAD_ZIP_MAX_UNCOMPRESSED", default=100 * 1024 * 1024)
+UPLOAD_ZIP_MAX_RATIO = env.int("UPLOAD_ZIP_MAX_RATIO", default=100)
+# Spreadsheet imports (common/spreadsheets.py): read as a stream and stopped as soon as a limit is passed.
+IMPORT_ZIP_MAX_UNCOMPRESSED = env.int("IMPORT_ZIP_MAX_UNCOMPRESSED", default=50 * 1024 * 1024)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=50)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=250_000)  # 20 000 rows of 12 columns
+IMPORT_MAX_SECONDS = env.int("IMPORT_MAX_SECONDS", default=30)  # reading and checking, in the web process
+SERVICE_IMPORT_MAX_ROWS = env.int("SERVICE_IMPORT_MAX_ROWS", default=2_000)  # 242 services in the country
+ALLOCATION_IMPORT_MAX_ROWS = env.int("ALLOCATION_IMPORT_MAX_ROWS", default=20_000)  # a few thousand a year
+ALLOCATION_IMPORT_SOFT_TIME_LIMIT = env.int("ALLOCATION_IMPORT_SOFT_TIME_LIMIT", default=10 * 60)  # Celery task
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -23,5 +23,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+# The project's own error pages, in the user's language, with a way back (ui/views.py).
+handler400 = "ui.views.bad_request"
 handler403 = "ui.views.permission_denied"
 handler404 = "ui.views.page_not_found"
+handler500 = "ui.views.server_error"

@@ -5,6 +5,8 @@ Organisation numbers are generated with a valid MOD11 check digit but do not bel
 organisations. Later modules add networks, applications, grants and reports here.
 """
 
+from collections.abc import Callable
+
 from django.db import transaction
 
 from accounts.models import Role, RoleAssignment, User
@@ -193,25 +195,41 @@ def seed_people() -> list[tuple[str, str]]:
     return logins
 
 
-def seed_demo() -> list[tuple[str, str]]:
-    from .networks import seed_networks
+def reset_demo_mfa() -> int:
+    """Removes the second factor (TOTP, recovery codes) of the demo users, so a demo once run with `MFA=true` lets
+    them log in with the password again. Only users in the demo domain are touched. Returns how many had one."""
+    from allauth.mfa.models import Authenticator
 
-    seed_services()
-    seed_maalform()
-    logins = seed_people()
-    seed_networks()
-    from .grants import seed_grants
+    authenticators = Authenticator.objects.filter(user__email__iendswith=f"@{DEMO_DOMAIN}")
+    users = authenticators.values("user").distinct().count()
+    authenticators.delete()
+    return users
 
-    seed_grants()
+
+def seed_demo(progress: Callable[[str], None] = lambda stage: None) -> list[tuple[str, str]]:
+    """Builds the demo; `progress` is told each stage as it starts (seed_demo prints them)."""
     from .annual import seed_annual
     from .duty import seed_duty
+    from .grants import seed_grants
     from .history import seed_history
+    from .networks import seed_networks
     from .projects import seed_projects
     from .reports import seed_reports
 
+    progress("Barnevernstjenester og demobrukere …")
+    seed_services()
+    seed_maalform()
+    logins = seed_people()
+    progress("Nettverk …")
+    seed_networks()
+    progress("Søknader og vedtak …")
+    seed_grants()
+    progress("Tildelingshistorikk 2021–2023 …")
     seed_history()
+    progress("Prosjekter, rapporter og påminnelser …")
     seed_projects()
     seed_reports()
     seed_duty()
+    progress("Årsrapporter …")
     seed_annual()
     return logins

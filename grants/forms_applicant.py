@@ -5,11 +5,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common import limits
+from common.text import NameField
 from networks.forms import date_field
 from networks.models import GuidelineVersion, LearningNetwork, MembershipStatus
 from organisations.models import ChildWelfareService, Embete, Partner
 from projects.models import Category, DevelopmentProject
-from ui.forms import DSForm
+from ui.forms import AmountField, DSForm
 
 from . import services
 from .models import BudgetKind
@@ -49,12 +51,12 @@ class FrameForm(DSForm):
     embete = forms.ModelChoiceField(label=_("Embete"), queryset=Embete.objects.order_by("navn"))
     aar = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
     kategori = forms.ChoiceField(label=_("Kategori"), choices=Category.choices)
-    belop = forms.CharField(label=_("Ramme (kr)"), max_length=30, help_text=_("For eksempel 1650000."))
+    belop = AmountField(label=_("Ramme (kr)"), help_text=_("For eksempel 1650000."))
     begrunnelse = forms.CharField(
         label=_("Begrunnelse for endringen"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
+        max_length=limits.SHORT_TEXT,
         help_text=_("Må fylles ut når en ramme som allerede er satt, endres."),
     )
 
@@ -66,7 +68,7 @@ class FrameForm(DSForm):
 
 
 class RoundForm(DSForm):
-    tittel = forms.CharField(label=_("Tittel"), max_length=200)
+    tittel = NameField(label=_("Tittel"))
     aar = forms.IntegerField(label=_("År midlene gjelder"), min_value=2000, max_value=2100)
     apner = date_field(_("Åpner"))
     frist = date_field(_("Søknadsfrist"), help_text=_("Søknader må sendes inn innen utgangen av dagen."))
@@ -76,26 +78,28 @@ class RoundForm(DSForm):
         help_text=_("Søkerne ser hvilken versjon av retningslinjene utlysningen følger."),
     )
     kriterier = forms.CharField(
-        label=_("Kriterier (tekst)"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000
+        label=_("Kriterier (tekst)"), widget=forms.Textarea(attrs={"rows": 5}), max_length=limits.LONG_TEXT
     )
     kriterieliste = forms.CharField(
         label=_("Kriterier som vurderes (ett per linje)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=5000,
+        max_length=limits.MEDIUM_TEXT,
         help_text=_("Brukes i poengsettingen av søknadene."),
     )
     kategorier = forms.MultipleChoiceField(
         label=_("Kategorier som kan søke"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
     )
-    maks_belop = forms.CharField(label=_("Maks beløp per søknad (kr)"), required=False, max_length=30)
+    maks_belop = AmountField(label=_("Maks beløp per søknad (kr)"), required=False)
     dokumentkrav = forms.CharField(
-        label=_("Dokumenter som skal legges ved"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Dokumenter som skal legges ved"),
+        required=False,
+        max_length=limits.SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     rapportfrist = date_field(_("Frist for rapport"), required=False)
-    tilbakebetaling_terskel = forms.CharField(
+    tilbakebetaling_terskel = AmountField(
         label=_("Terskel for tilbakebetaling (kr)"),
-        max_length=30,
         initial="5000",
         help_text=_("Ubrukte midler over dette beløpet kreves tilbake."),
     )
@@ -177,7 +181,7 @@ class ApplicationCreateForm(DSForm):
     network = forms.ModelChoiceField(
         label=_("Læringsnettverk for nytt prosjekt"), queryset=LearningNetwork.objects.none(), required=False
     )
-    prosjektnavn = forms.CharField(label=_("Navn på nytt prosjekt"), required=False, max_length=200)
+    prosjektnavn = NameField(label=_("Navn på nytt prosjekt"), required=False)
 
     def __init__(self, *args, rnd=None, service_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,11 +210,18 @@ class ApplicationCreateForm(DSForm):
 
 
 class ApplicationForm(DSForm):
-    maal = forms.CharField(label=_("Mål"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    aktiviteter = forms.CharField(
-        label=_("Planlagte aktiviteter"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    maal = forms.CharField(
+        label=_("Mål"), required=False, max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4})
     )
-    tidsplan = forms.CharField(label=_("Tidsplan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    aktiviteter = forms.CharField(
+        label=_("Planlagte aktiviteter"),
+        required=False,
+        max_length=limits.LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    tidsplan = forms.CharField(
+        label=_("Tidsplan"), required=False, max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     tjenester = forms.ModelMultipleChoiceField(
         label=_("Tjenester som søker sammen"),
         queryset=ChildWelfareService.objects.none(),
@@ -218,11 +229,10 @@ class ApplicationForm(DSForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tjenester som deltar i nettverket. Minst to må være med."),
     )
-    egeninnsats = forms.CharField(label=_("Egeninnsats (kr)"), required=False, max_length=30)
-    annen_finansiering = forms.CharField(
+    egeninnsats = AmountField(label=_("Egeninnsats (kr)"), required=False)
+    annen_finansiering = AmountField(
         label=_("Annen finansiering (kr)"),
         required=False,
-        max_length=30,
         help_text=_("Trekkes fra budsjettets sum. Resten er søknadsbeløpet."),
     )
 
@@ -246,7 +256,7 @@ class ApplicationForm(DSForm):
 class BudgetLineForm(DSForm):
     type = forms.ChoiceField(label=_("Type"), choices=[("", _("Velg type"))] + list(BudgetKind.choices))
     beskrivelse = forms.CharField(label=_("Beskrivelse"), required=False, max_length=300)
-    belop = forms.CharField(label=_("Beløp (kr)"), max_length=30)
+    belop = AmountField(label=_("Beløp (kr)"))
 
     def clean_belop(self):
         return _amount(self.cleaned_data.get("belop"), "belop", _("Beløpet"), blank_is_zero=False)
@@ -254,7 +264,9 @@ class BudgetLineForm(DSForm):
 
 class PartnerLineForm(DSForm):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.filter(aktiv=True).order_by("navn"))
-    rolle = forms.CharField(label=_("Rolle i prosjektet"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    rolle = forms.CharField(
+        label=_("Rolle i prosjektet"), widget=forms.Textarea(attrs={"rows": 2}), max_length=limits.SHORT_TEXT
+    )
 
 
 BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=2, can_delete=True, max_num=50, validate_max=True)
@@ -267,5 +279,5 @@ def kept(formset) -> list[dict]:
 
 
 class AttachmentForm(DSForm):
-    tittel = forms.CharField(label=_("Tittel"), required=False, max_length=200)
+    tittel = NameField(label=_("Tittel"), required=False)
     fil = forms.FileField(label=_("Fil"), help_text=_("PDF, Word (DOCX) eller OpenDocument (ODT)."))

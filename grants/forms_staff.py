@@ -6,7 +6,8 @@ field (organisations.views.apply_errors). Amounts are text: the services parse N
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ui.forms import DSForm
+from common import limits
+from ui.forms import AmountField, DSForm
 
 from .models import AppealOutcome, ApplicationStatus, Recommendation
 
@@ -24,18 +25,16 @@ def date_field(label, required=True, help_text=""):
 
 
 def amount_field(label, required=False, help_text=""):
+    return AmountField(label=label, required=required, help_text=help_text)
+
+
+def text_field(label, required=True, rows=3, help_text="", max_length=limits.LONG_TEXT):
     return forms.CharField(
         label=label,
         required=required,
         help_text=help_text,
-        max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
-
-
-def text_field(label, required=True, rows=3, help_text=""):
-    return forms.CharField(
-        label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
     )
 
 
@@ -57,7 +56,7 @@ class ImpartialityForm(DSForm):
         widget=forms.RadioSelect,
         help_text=_("Du er ugild hvis du har en personlig interesse i saken, jf. forvaltningsloven § 6."),
     )
-    begrunnelse = text_field(_("Begrunnelse hvis du er ugild"), required=False, rows=2)
+    begrunnelse = text_field(_("Begrunnelse hvis du er ugild"), required=False, rows=2, max_length=limits.SHORT_TEXT)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "hab")
@@ -84,7 +83,7 @@ class ScoreForm(DSForm):
                 help_text=c.beskrivelse,
             )
             self.fields[f"kommentar_{c.pk}"] = text_field(
-                _("Kommentar til %(k)s") % {"k": c.navn}, required=False, rows=2
+                _("Kommentar til %(k)s") % {"k": c.navn}, required=False, rows=2, max_length=limits.SHORT_TEXT
             )
             if old:
                 self.fields[f"kommentar_{c.pk}"].initial = old.kommentar
@@ -147,6 +146,7 @@ class PaymentForm(DSForm):
     kontonummer = forms.CharField(
         label=_("Kontonummer"), max_length=20, help_text=_("11 siffer, for eksempel 1503.12.34567.")
     )
+    kontonummer.free_text = False  # an account number may pass the fødselsnummer checksum (common.sensitive)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "utb")

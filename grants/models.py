@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.immutability import APPEAL, APPLICATION_VERSION, DECISION, ImmutableModel, ImmutableQuerySet
+from common import limits
 from projects.models import Category
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -19,7 +20,7 @@ class GrantScheme(models.Model):
     """Tilskuddsordning, e.g. «Stimuleringsmidler til kommunale læringsnettverk»."""
 
     navn = models.CharField(_("navn"), max_length=200, unique=True)
-    beskrivelse = models.TextField(_("beskrivelse"), blank=True)
+    beskrivelse = models.TextField(_("beskrivelse"), blank=True, **limits.text(limits.LONG_TEXT))
 
     class Meta:
         verbose_name = _("tilskuddsordning")
@@ -57,7 +58,7 @@ class FrameAdjustment(models.Model):
     ramme = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="justeringer")
     fra_belop = models.DecimalField(_("fra"), **MONEY)
     til_belop = models.DecimalField(_("til"), **MONEY)
-    begrunnelse = models.TextField(_("begrunnelse"))
+    begrunnelse = models.TextField(_("begrunnelse"), **limits.text(limits.SHORT_TEXT))
     endret_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     tidspunkt = models.DateTimeField(auto_now_add=True)
 
@@ -95,11 +96,11 @@ class ApplicationRound(models.Model):
     retningslinjer = models.ForeignKey(
         "networks.GuidelineVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("retningslinjer")
     )
-    kriterier = models.TextField(_("kriterier"))
+    kriterier = models.TextField(_("kriterier"), **limits.text(limits.LONG_TEXT))
     egeninitiert = models.BooleanField(_("egeninitierte prosjekter kan søke"), default=True)
     fosterhjem = models.BooleanField(_("fosterhjemsprosjekter kan søke"), default=True)
     maks_belop = models.DecimalField(_("maks beløp per søknad (kr)"), null=True, blank=True, **MONEY)
-    dokumentkrav = models.TextField(_("dokumenter som skal legges ved"), blank=True)
+    dokumentkrav = models.TextField(_("dokumenter som skal legges ved"), blank=True, **limits.text(limits.SHORT_TEXT))
     rapportfrist = models.DateField(_("frist for rapport"), null=True, blank=True)
     tilbakebetaling_terskel = models.DecimalField(
         _("terskel for tilbakebetaling (kr)"),
@@ -143,7 +144,7 @@ class ApplicationRound(models.Model):
 class Criterion(models.Model):
     utlysning = models.ForeignKey(ApplicationRound, on_delete=models.CASCADE, related_name="kriterieliste")
     navn = models.CharField(_("kriterium"), max_length=200)
-    beskrivelse = models.TextField(_("beskrivelse"), blank=True)
+    beskrivelse = models.TextField(_("beskrivelse"), blank=True, **limits.text(limits.SHORT_TEXT))
     vekt = models.PositiveSmallIntegerField(_("vekt"), default=1)
     rekkefolge = models.PositiveSmallIntegerField(default=0)
 
@@ -182,9 +183,9 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.UTKAST
     )
-    maal = models.TextField(_("mål"), blank=True)
-    aktiviteter = models.TextField(_("planlagte aktiviteter"), blank=True)
-    tidsplan = models.TextField(_("tidsplan"), blank=True)
+    maal = models.TextField(_("mål"), blank=True, **limits.text(limits.LONG_TEXT))
+    aktiviteter = models.TextField(_("planlagte aktiviteter"), blank=True, **limits.text(limits.LONG_TEXT))
+    tidsplan = models.TextField(_("tidsplan"), blank=True, **limits.text(limits.LONG_TEXT))
     egeninnsats = models.DecimalField(_("egeninnsats (kr)"), default=ZERO, **MONEY)
     annen_finansiering = models.DecimalField(_("annen finansiering (kr)"), default=ZERO, **MONEY)
     soknadsbelop = models.DecimalField(
@@ -280,7 +281,7 @@ class BudgetLine(models.Model):
 class ApplicationPartner(models.Model):
     soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="partnere")
     partner = models.ForeignKey("organisations.Partner", on_delete=models.PROTECT, related_name="+")
-    rolle = models.TextField(_("rolle i prosjektet"))
+    rolle = models.TextField(_("rolle i prosjektet"), **limits.text(limits.SHORT_TEXT))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["soknad", "partner"], name="applicationpartner_once")]
@@ -339,7 +340,7 @@ class ImpartialityDeclaration(models.Model):
     soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="habilitet")
     vurderer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     ugild = models.BooleanField(_("ugild"))
-    begrunnelse = models.TextField(_("begrunnelse"), blank=True)
+    begrunnelse = models.TextField(_("begrunnelse"), blank=True, **limits.text(limits.SHORT_TEXT))
     erklaert = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -354,7 +355,7 @@ class Score(models.Model):
     kriterium = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     vurderer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     poeng = models.PositiveSmallIntegerField(_("poeng (1–5)"))
-    kommentar = models.TextField(_("kommentar"), blank=True)
+    kommentar = models.TextField(_("kommentar"), blank=True, **limits.text(limits.SHORT_TEXT))
 
     class Meta:
         constraints = [
@@ -377,7 +378,7 @@ class Assessment(models.Model):
 
     soknad = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="vurdering")
     anbefaling = models.CharField(_("anbefaling"), max_length=20, choices=Recommendation.choices, blank=True)
-    begrunnelse = models.TextField(_("begrunnelse"), blank=True)
+    begrunnelse = models.TextField(_("begrunnelse"), blank=True, **limits.text(limits.LONG_TEXT))
     foreslatt_belop = models.DecimalField(_("foreslått beløp (kr)"), null=True, blank=True, **MONEY)
     rangering = models.PositiveIntegerField(_("statsforvalterens rangering"), null=True, blank=True)
     samlingsrangering = models.PositiveIntegerField(_("rangering fra samlingen"), null=True, blank=True)
@@ -411,8 +412,8 @@ class Decision(ImmutableModel, models.Model):
     ramme = models.ForeignKey(Frame, on_delete=models.PROTECT, related_name="vedtak", null=True, blank=True)
     utfall = models.CharField(_("utfall"), max_length=20, choices=ApplicationStatus.choices)
     belop = models.DecimalField(_("tildelt beløp (kr)"), **MONEY)
-    begrunnelse = models.TextField(_("begrunnelse"))
-    vilkaar = models.TextField(_("vilkår"), blank=True)
+    begrunnelse = models.TextField(_("begrunnelse"), **limits.text(limits.LONG_TEXT))
+    vilkaar = models.TextField(_("vilkår"), blank=True, **limits.text(limits.LONG_TEXT))
     rapportfrist = models.DateField(_("rapportfrist"), null=True, blank=True)
     klagefrist = models.DateField(_("klagefrist"))
     vedtatt_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -461,11 +462,11 @@ class Appeal(ImmutableModel, models.Model):
     integrity_guard = APPEAL
 
     vedtak = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="klager")
-    begrunnelse = models.TextField(_("klagens begrunnelse"))
+    begrunnelse = models.TextField(_("klagens begrunnelse"), **limits.text(limits.LONG_TEXT))
     innsendt = models.DateTimeField(_("innsendt"), auto_now_add=True)
     innsendt_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     utfall = models.CharField(_("utfall"), max_length=20, choices=AppealOutcome.choices, blank=True)
-    utfall_begrunnelse = models.TextField(_("begrunnelse for utfallet"), blank=True)
+    utfall_begrunnelse = models.TextField(_("begrunnelse for utfallet"), blank=True, **limits.text(limits.LONG_TEXT))
     nytt_belop = models.DecimalField(_("nytt tildelt beløp (kr)"), null=True, blank=True, **MONEY)
     behandlet = models.DateTimeField(_("behandlet"), null=True, blank=True)
     behandlet_av = models.ForeignKey(
@@ -538,7 +539,7 @@ class RepaymentClaim(models.Model):
 
     vedtak = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="tilbakebetalingskrav")
     belop = models.DecimalField(_("beløp (kr)"), **MONEY)
-    begrunnelse = models.TextField(_("begrunnelse"))
+    begrunnelse = models.TextField(_("begrunnelse"), **limits.text(limits.LONG_TEXT))
     forfall = models.DateField(_("forfallsdato"))
     status = models.CharField(
         _("status"), max_length=20, choices=RepaymentStatus.choices, default=RepaymentStatus.KRAV_SENDT
@@ -569,7 +570,7 @@ class CarryOver(models.Model):
     vedtak = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="overforinger")
     belop = models.DecimalField(_("beløp (kr)"), **MONEY)
     til_aar = models.PositiveSmallIntegerField(_("til år"))
-    begrunnelse = models.TextField(_("begrunnelse"))
+    begrunnelse = models.TextField(_("begrunnelse"), **limits.text(limits.LONG_TEXT))
     vedtatt_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     vedtatt = models.DateTimeField(auto_now_add=True)
 

@@ -18,8 +18,12 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from audit import services as audit
+from common import limits
+from common import money as money_bounds
+from common.text import clean_name
 from common.uploads import safe_filename, validate_document
 from networks.models import Membership, MembershipStatus
+from networks.services import _same_name
 from organisations.models import PartnerType
 from projects.models import Category, DevelopmentProject, ProjectService
 
@@ -27,7 +31,6 @@ from . import workflow
 from .models import (
     AWARDED,
     DECIDED,
-    MONEY,
     ZERO,
     Appeal,
     AppealOutcome,
@@ -82,7 +85,7 @@ EMBETE_CODES = {
 # Statuses in which the statsforvalter assesses (recommends, prioritises) an application.
 ASSESSABLE = (ApplicationStatus.SENDT_INN, ApplicationStatus.UNDER_BEHANDLING)
 APPEAL_DAYS = 21  # forvaltningsloven § 29: three weeks
-MAX_AMOUNT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])  # what a money column can hold
+MAX_AMOUNT = money_bounds.MAX_AMOUNT  # what a money column can hold (common.money)
 
 
 def _d(day: datetime.date) -> str:
@@ -117,8 +120,8 @@ def money(value, field: str, label: str) -> Decimal:
         raise ValidationError({field: _("%(l)s kan ikke være negativt.") % {"l": label}})
     if amount.as_tuple().exponent < -2:
         raise ValidationError({field: _("%(l)s kan ha høyst to desimaler (øre).") % {"l": label}})
-    if amount >= MAX_AMOUNT:
-        raise ValidationError({field: _("%(l)s: beløpet er for stort.") % {"l": label}})
+    if money_bounds.too_large(amount):
+        raise ValidationError({field: money_bounds.too_large_message(label)})
     return amount
 
 
@@ -191,6 +194,10 @@ ROUND_FIELDS = (
 def _validate_round(data: dict) -> None:
     """Validate round fields; amounts given as text are parsed into Decimal in place."""
     errors = {}
+    if "tittel" in data:
+        data["tittel"] = clean_name(data["tittel"])
+        if not data["tittel"]:
+            errors["tittel"] = [_("Tittel må fylles ut.")]
     if not data.get("retningslinjer"):
         errors["retningslinjer"] = [_("Velg hvilke retningslinjer som gjelder for utlysningen.")]
     if not data.get("apner"):
@@ -231,8 +238,8 @@ def create_round(actor, *, embete, aar: int, criteria: list[str] = (), **data) -
     if ApplicationRound.objects.filter(ordning=scheme(), embete=embete, aar=aar).exists():
         raise ValidationError({"aar": _("Embetet har allerede en utlysning for %(y)s.") % {"y": aar}})
     rnd = ApplicationRound.objects.create(ordning=scheme(), embete=embete, aar=aar, **data)
-    for i, name in enumerate(c for c in criteria if c.strip()):
-        rnd.kriterieliste.create(navn=name.strip()[:200], rekkefolge=i)
+    for i, name in enumerate(n for n in map(clean_name, criteria) if n):
+        rnd.kriterieliste.create(navn=name[: limits.NAME], rekkefolge=i)
     audit.record(actor, "utlysning.opprettet", rnd, {"aar": aar})
     return rnd
 
@@ -270,7 +277,7 @@ def set_round_criteria(actor, rnd: ApplicationRound, criteria: list[str]) -> App
     """Replace the round's criteria list (used for scoring). Only before the round is published."""
     require(actor, "grants.manage_round", rnd)
     rnd = ApplicationRound.objects.select_for_update().get(pk=rnd.pk)
-    names = [c.strip()[:200] for c in criteria if c.strip()]
+    names = [n[: limits.NAME] for n in map(clean_name, criteria) if n]
     current = list(rnd.kriterieliste.values_list("navn", flat=True))
     if names == current:
         return rnd
@@ -327,12 +334,13 @@ def create_application(
     if kategori not in rnd.categories:
         raise ValidationError({"kategori": _("Utlysningen er ikke åpen for denne kategorien.")})
     if prosjekt is None:
-        if network is None or not prosjektnavn.strip():
+        prosjektnavn = clean_name(prosjektnavn)
+        if network is None or not prosjektnavn:
             raise ValidationError({"prosjektnavn": _("Velg et prosjekt, eller skriv navnet på et nytt prosjekt.")})
-        if DevelopmentProject.objects.filter(network=network, navn__iexact=prosjektnavn.strip()).exists():
+        if _same_name(DevelopmentProject.objects.filter(network=network), prosjektnavn) is not None:
             raise ValidationError({"prosjektnavn": _("Nettverket har allerede et prosjekt med dette navnet.")})
         prosjekt = DevelopmentProject.objects.create(
-            network=network, navn=prosjektnavn.strip()[:200], kategori=kategori
+            network=network, navn=prosjektnavn[: limits.NAME], kategori=kategori
         )
         ProjectService.objects.create(prosjekt=prosjekt, tjeneste_id=role.tjeneste_id)
     network = prosjekt.network
@@ -369,8 +377,10 @@ def save_draft(
     budsjett: list[dict] = (),
     tjenester=None,
     partnere: list[dict] = (),
+    autosave: bool = False,
 ) -> Application:
-    """Save the whole draft. budsjett: [{type, beskrivelse, belop}]; partnere: [{partner, rolle}]."""
+    """Save the whole draft. budsjett: [{type, beskrivelse, belop}]; partnere: [{partner, rolle}]. An autosave is
+    audited once per editing session (audit.record_autosave), a save by the button every time."""
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("utlysning", "prosjekt__network")
@@ -400,6 +410,8 @@ def save_draft(
         errors.update(exc.message_dict)
         other = ZERO
     total = sum((line["belop"] for line in lines), ZERO)
+    if money_bounds.too_large(total):  # each line fits a money column, their sum (soknadsbelop) must too
+        errors.setdefault("budsjett", []).append(money_bounds.total_too_large_message(_("Budsjettets sum"), total))
     if other > total and not errors:
         errors["annen_finansiering"] = [
             _("Annen finansiering (%(o)s) kan ikke være større enn budsjettets sum (%(t)s).")
@@ -420,6 +432,10 @@ def save_draft(
         if not (p.get("rolle") or "").strip():
             errors.setdefault("partnere", []).append(
                 _("Beskriv rollen til %(p)s i prosjektet.") % {"p": p.get("partner")}
+            )
+        elif len(p["rolle"].strip()) > limits.SHORT_TEXT:
+            errors.setdefault("partnere", []).append(
+                _("Rollen til %(p)s kan ha høyst %(n)s tegn.") % {"p": p.get("partner"), "n": limits.SHORT_TEXT}
             )
         elif p.get("partner") in seen_partners:
             errors.setdefault("partnere", []).append(
@@ -443,7 +459,10 @@ def save_draft(
     )
     changes = audit.diff(before, snapshot(application))
     if changes:
-        audit.record(actor, "soknad.utkast_lagret", application, changes)
+        if autosave:
+            audit.record_autosave(actor, "soknad.utkast_autolagret", application, changes)
+        else:
+            audit.record(actor, "soknad.utkast_lagret", application, changes)
     return application
 
 
@@ -578,7 +597,7 @@ def add_attachment(actor, application: Application, *, tittel: str, fil) -> Atta
     fil.name = safe_filename(fil.name)
     attachment = Attachment.objects.create(
         soknad=application,
-        tittel=(tittel or fil.name)[:200],
+        tittel=(clean_name(tittel) or fil.name)[: limits.NAME],
         fil=fil,
         filnavn=fil.name,
         innholdstype=detected.content_type,

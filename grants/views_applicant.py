@@ -291,7 +291,7 @@ def _draft_forms(application, data=None):
     return form, budget, partners
 
 
-def _save_draft(request, application, form, budget, partners) -> Application:
+def _save_draft(request, application, form, budget, partners, *, autosave: bool = False) -> Application:
     """Call the service with the three forms' data (raises ValidationError)."""
     data = form.cleaned_data
     return services.save_draft(
@@ -307,6 +307,7 @@ def _save_draft(request, application, form, budget, partners) -> Application:
         ],
         tjenester=list(data["tjenester"]),
         partnere=[{"partner": line["partner"], "rolle": line["rolle"]} for line in kept(partners)],
+        autosave=autosave,
     )
 
 
@@ -354,7 +355,7 @@ def application_autosave(request, pk):
         errors = {**field_errors(form), **field_errors(budget), **field_errors(partners)}
         return JsonResponse({"errors": errors}, status=400)
     try:
-        saved = _save_draft(request, application, form, budget, partners)
+        saved = _save_draft(request, application, form, budget, partners, autosave=True)
     except ValidationError as exc:
         errors = (
             {form.add_prefix(k) if k in form.fields else k: v for k, v in exc.message_dict.items()}

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import limits
+from common.text import NameField
 from organisations.models import ChildWelfareService, Kommune, OppvekstTjenestetype, Partner
 from ui.forms import DSForm
 
@@ -15,14 +17,17 @@ def date_field(label, required=True, **kwargs):
 
 
 class NetworkForm(DSForm):
-    navn = forms.CharField(label=_("Navn"), max_length=200)
+    navn = NameField(label=_("Navn"))
     beskrivelse = forms.CharField(
         label=_("Beskrivelse"),
         required=False,
+        max_length=limits.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Ikke skriv opplysninger om enkeltbarn eller familier."),
     )
-    maal = forms.CharField(label=_("Mål"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    maal = forms.CharField(
+        label=_("Mål"), required=False, max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4})
+    )
     etablert_aar = forms.IntegerField(label=_("År etablert"), min_value=2000, max_value=2100)
     orientering = forms.ChoiceField(label=_("Retning"), choices=Orientation.choices)
     temaer = forms.ModelMultipleChoiceField(
@@ -86,13 +91,16 @@ class DateForm(DSForm):
 class LeaveForm(DSForm):
     til_dato = date_field(_("Siste dag i nettverket"), initial=timezone.localdate)
     begrunnelse = forms.CharField(
-        label=_("Begrunnelse"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("Begrunnelse"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.SHORT_TEXT
     )
 
 
 class JoinRequestForm(DSForm):
     begrunnelse = forms.CharField(
-        label=_("Hvorfor vil dere være med?"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("Hvorfor vil dere være med?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.SHORT_TEXT,
     )
 
 
@@ -104,7 +112,7 @@ class PersonForm(DSForm):
         required=False,
         help_text=_("Velg en bruker, eller skriv inn navn under hvis personen ikke har konto."),
     )
-    navn = forms.CharField(label=_("Navn"), required=False, max_length=200)
+    navn = NameField(label=_("Navn"), required=False)
     stilling = forms.CharField(label=_("Stilling"), required=False, max_length=150)
     epost = forms.EmailField(label=_("E-post"), required=False)
     tjeneste = forms.ModelChoiceField(
@@ -138,25 +146,26 @@ class PersonForm(DSForm):
 class PartnerLinkForm(DSForm):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.filter(aktiv=True))
     rolle = forms.CharField(
-        label=_("Partnerens rolle i nettverket"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("Partnerens rolle i nettverket"), widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.SHORT_TEXT
     )
     fra_dato = date_field(_("Fra"), initial=timezone.localdate)
 
 
 class OppvekstForm(DSForm):
     type = forms.ChoiceField(label=_("Type tjeneste"), choices=OppvekstTjenestetype.choices)
-    navn = forms.CharField(label=_("Navn"), max_length=200)
+    navn = NameField(label=_("Navn"))
     kommune = forms.ModelChoiceField(label=_("Kommune"), queryset=Kommune.objects.none(), required=False)
     fra_dato = date_field(_("Fra"), initial=timezone.localdate)
 
     def __init__(self, *args, embete=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kommune"].queryset = Kommune.objects.filter(embete=embete).order_by("navn")
+        # kommuner ended by a new kommuneinndeling are not offered for new participants
+        self.fields["kommune"].queryset = Kommune.objects.aktive().filter(embete=embete).order_by("navn")
 
 
 class DocumentForm(DSForm):
     type = forms.ChoiceField(label=_("Type dokument"), choices=DocumentKind.choices)
-    tittel = forms.CharField(label=_("Tittel"), max_length=200, required=False)
+    tittel = NameField(label=_("Tittel"), required=False)
     fil = forms.FileField(
         label=_("Fil"),
         help_text=_("PDF, Word (DOCX) eller OpenDocument (ODT), maks 10 MB."),
@@ -165,11 +174,13 @@ class DocumentForm(DSForm):
 
 
 class GatheringForm(DSForm):
-    tittel = forms.CharField(label=_("Tittel"), max_length=200)
+    tittel = NameField(label=_("Tittel"))
     dato = date_field(_("Dato"))
     format = forms.ChoiceField(label=_("Format"), choices=GatheringFormat.choices)
     sted = forms.CharField(label=_("Sted"), required=False, max_length=200)
-    agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    agenda = forms.CharField(
+        label=_("Agenda"), required=False, max_length=limits.MEDIUM_TEXT, widget=forms.Textarea(attrs={"rows": 4})
+    )
     referat = forms.FileField(
         label=_("Referat"),
         required=False,

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import limits
 from organisations.models import OppvekstTjenestetype
 
 
@@ -25,7 +26,7 @@ class GuidelineVersion(models.Model):
     )
     kommuneledelse_paakrevd = models.BooleanField(_("kommuneledelse påkrevd i styringsgruppen"), default=False)
     oppvekst_tillatt = models.BooleanField(_("andre oppveksttjenester kan delta i nettverk"), default=False)
-    beskrivelse = models.TextField(_("beskrivelse"), blank=True)
+    beskrivelse = models.TextField(_("beskrivelse"), blank=True, **limits.text(limits.LONG_TEXT))
 
     class Meta:
         ordering = ["-gyldig_fra"]
@@ -69,8 +70,8 @@ class LearningNetwork(models.Model):
         "organisations.Embete", on_delete=models.PROTECT, related_name="nettverk", verbose_name=_("embete")
     )
     navn = models.CharField(_("navn"), max_length=200)
-    beskrivelse = models.TextField(_("beskrivelse"), blank=True)
-    maal = models.TextField(_("mål"), blank=True)
+    beskrivelse = models.TextField(_("beskrivelse"), blank=True, **limits.text(limits.LONG_TEXT))
+    maal = models.TextField(_("mål"), blank=True, **limits.text(limits.LONG_TEXT))
     etablert_aar = models.PositiveSmallIntegerField(_("år etablert"))
     status = models.CharField(
         _("status"), max_length=20, choices=NetworkStatus.choices, default=NetworkStatus.ETABLERING
@@ -147,7 +148,7 @@ class Membership(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=MembershipStatus.choices)
     fra_dato = models.DateField(_("med fra"), null=True, blank=True)
     til_dato = models.DateField(_("med til"), null=True, blank=True)
-    begrunnelse = models.TextField(_("begrunnelse"), blank=True)
+    begrunnelse = models.TextField(_("begrunnelse"), blank=True, **limits.text(limits.SHORT_TEXT))
     opprettet = models.DateTimeField(auto_now_add=True)
     opprettet_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
@@ -234,7 +235,7 @@ class NetworkPerson(models.Model):
 class NetworkPartner(models.Model):
     network = models.ForeignKey(LearningNetwork, on_delete=models.CASCADE, related_name="partnere")
     partner = models.ForeignKey("organisations.Partner", on_delete=models.PROTECT, related_name="nettverk")
-    rolle = models.TextField(_("partnerens rolle"))
+    rolle = models.TextField(_("partnerens rolle"), **limits.text(limits.SHORT_TEXT))
     fra_dato = models.DateField(_("fra"))
     til_dato = models.DateField(_("til"), null=True, blank=True)
 
@@ -328,7 +329,7 @@ class Gathering(models.Model):
     dato = models.DateField(_("dato"))
     format = models.CharField(_("format"), max_length=10, choices=GatheringFormat.choices)
     sted = models.CharField(_("sted"), max_length=200, blank=True)
-    agenda = models.TextField(_("agenda"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, **limits.text(limits.MEDIUM_TEXT))
     referat = models.ForeignKey(
         NetworkDocument, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("referat")
     )

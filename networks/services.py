@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.models import RoleAssignment
 from accounts.permissions import has_permission, require
 from audit import services as audit
+from common import limits
+from common.text import clean_name, name_key
 from common.uploads import safe_filename, validate_document
 from organisations.models import ChildWelfareService, OppvekstTjenestetype
 
@@ -59,8 +61,8 @@ def _themes(names: list[str]) -> list[Theme]:
 def _same_name(queryset, name: str):
     """The row whose navn equals name, ignoring case. In Python, because SQLite's case folding
     (iexact/LIKE, LOWER) only covers ASCII, so "ØRSTA" would not match "Ørsta" there."""
-    wanted = name.strip().casefold()
-    return next((obj for obj in queryset.only("pk", "navn") if obj.navn.strip().casefold() == wanted), None)
+    wanted = name_key(name)
+    return next((obj for obj in queryset.only("pk", "navn") if name_key(obj.navn) == wanted), None)
 
 
 # --- network -----------------------------------------------------------------------------------
@@ -70,7 +72,7 @@ NETWORK_FIELDS = ("navn", "beskrivelse", "maal", "etablert_aar", "orientering", 
 
 def _validate_network(embete, data: dict, instance: LearningNetwork | None) -> None:
     errors = {}
-    name = (data.get("navn") or "").strip()
+    data["navn"] = name = clean_name(data.get("navn"))
     if not name:
         errors["navn"] = [_("Navn må fylles ut.")]
     else:
@@ -366,7 +368,8 @@ def add_person(
         errors["tjeneste"] = [_("%(s)s deltar ikke i nettverket.") % {"s": tjeneste}]
     if rolle not in PersonRole.values:
         errors["rolle"] = [_("Ugyldig rolle.")]
-    if user is None and not navn.strip():
+    navn = clean_name(navn)
+    if user is None and not navn:
         errors["navn"] = [_("Velg en bruker eller skriv inn navnet på personen.")]
     if til_dato is not None and til_dato < fra_dato:
         errors["til_dato"] = [_("Til-datoen kan ikke være før fra-datoen.")]
@@ -378,7 +381,7 @@ def add_person(
         network=network,
         rolle=rolle,
         user=user,
-        navn=navn.strip(),
+        navn=navn,
         stilling=stilling.strip(),
         epost=epost.strip(),
         tjeneste=tjeneste,
@@ -461,10 +464,11 @@ def add_oppvekst(actor, network, *, type: str, navn: str, fra_dato: datetime.dat
                 % {"g": guideline or _("retningslinjene som gjaldt"), "d": _d(first.gyldig_fra) if first else "–"}
             }
         )
-    if not (navn or "").strip():
+    navn = clean_name(navn)
+    if not navn:
         raise ValidationError({"navn": _("Navn må fylles ut.")})
     participant = OppvekstParticipant.objects.create(
-        network=network, type=type, navn=navn.strip(), kommune=kommune, fra_dato=fra_dato
+        network=network, type=type, navn=navn, kommune=kommune, fra_dato=fra_dato
     )
     audit.record(actor, "nettverk.oppvekst_lagt_til", network, {"navn": participant.navn, "type": type})
     return participant
@@ -484,7 +488,7 @@ def upload_document(actor, network, *, type: str, tittel: str, fil) -> NetworkDo
     document = NetworkDocument.objects.create(
         network=network,
         type=type,
-        tittel=(tittel or name).strip()[:200],
+        tittel=(clean_name(tittel) or name)[: limits.NAME],
         fil=fil,
         filnavn=name,
         innholdstype=detected.content_type,
@@ -521,7 +525,8 @@ def create_gathering(
             errors.setdefault("oppmote", []).append(_("%(s)s deltar ikke i nettverket.") % {"s": service})
         elif count is None or int(count) < 1:
             errors.setdefault("oppmote", []).append(_("Antall personer fra %(s)s må være minst 1.") % {"s": service})
-    if not (tittel or "").strip():
+    tittel = clean_name(tittel)
+    if not tittel:
         errors["tittel"] = [_("Tittel må fylles ut.")]
     if format not in GatheringFormat.values:
         errors["format"] = [_("Velg fysisk, digital eller hybrid.")]
@@ -533,7 +538,7 @@ def create_gathering(
             actor, network, type="referat", tittel=_("Referat: %(t)s") % {"t": tittel}, fil=referat
         )
     gathering = Gathering.objects.create(
-        network=network, tittel=tittel.strip(), dato=dato, format=format, sted=sted, agenda=agenda, referat=document
+        network=network, tittel=tittel, dato=dato, format=format, sted=sted, agenda=agenda, referat=document
     )
     GatheringAttendance.objects.bulk_create(
         GatheringAttendance(samling=gathering, tjeneste=s, antall_personer=int(c)) for s, c in (oppmote or {}).items()

@@ -56,10 +56,19 @@ class KommuneFilter(django_filters.FilterSet):
     embete = django_filters.ModelChoiceFilter(queryset=Embete.objects.all(), label=_("Embete"), empty_label=_("Alle"))
     fylke = django_filters.ModelChoiceFilter(queryset=Fylke.objects.all(), label=_("Fylke"), empty_label=_("Alle"))
     maalform = django_filters.ChoiceFilter(choices=Maalform.choices, label=_("Målform"), empty_label=_("Alle"))
+    status = django_filters.ChoiceFilter(
+        choices=[("aktive", _("Finnes i dag")), ("opphorte", _("Opphørt"))],
+        method="filter_status",
+        label=_("Status"),
+        empty_label=_("Alle"),
+    )
 
     class Meta:
         model = Kommune
         fields: list[str] = []
+
+    def filter_status(self, qs, name, value):
+        return qs.aktive() if value == "aktive" else qs.opphorte()
 
     def search(self, qs, name, value):
         value = value.strip()

@@ -9,12 +9,12 @@ from .validators import clean_orgnr
 
 class KommuneChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.nummer} {obj.navn}"
+        return str(obj)  # "4602 Kinn (opphørt 01.01.2027)" for an ended kommune a service already has
 
 
 class KommuneMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.nummer} {obj.navn}"
+        return str(obj)
 
 
 class ServiceForm(DSForm):
@@ -37,7 +37,7 @@ class ServiceForm(DSForm):
 
     def __init__(self, *args, kommuner_qs=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = kommuner_qs if kommuner_qs is not None else Kommune.objects.all()
+        qs = kommuner_qs if kommuner_qs is not None else Kommune.objects.aktive()
         self.fields["vertskommune"].queryset = qs
         self.fields["kommuner"].queryset = qs
 

@@ -1,7 +1,8 @@
 import datetime
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .validators import validate_orgnr
@@ -79,7 +80,28 @@ class Maalform(models.TextChoices):
     NOYTRAL = "noytral", _("Nøytral")
 
 
+def kommune_aktiv_q(pa_dato: datetime.date | None = None, prefix: str = "") -> Q:
+    """Q for kommuner that exist on a day (today by default); prefix (e.g. "kommuner__") for related lookups."""
+    day = pa_dato or timezone.localdate()
+    return (Q(**{f"{prefix}gyldig_fra__isnull": True}) | Q(**{f"{prefix}gyldig_fra__lte": day})) & (
+        Q(**{f"{prefix}gyldig_til__isnull": True}) | Q(**{f"{prefix}gyldig_til__gt": day})
+    )
+
+
+class KommuneQuerySet(models.QuerySet):
+    def aktive(self, pa_dato: datetime.date | None = None):
+        """Kommuner that exist on a day (today by default): the ones to offer for new services and the like."""
+        return self.filter(kommune_aktiv_q(pa_dato))
+
+    def opphorte(self, pa_dato: datetime.date | None = None):
+        """Kommuner that have ended by a day (today by default)."""
+        return self.filter(gyldig_til__lte=pa_dato or timezone.localdate())
+
+
 class Kommune(models.Model):
+    """A kommune in SSB's classification 131. Never deleted: a merged or split kommune gets gyldig_til and keeps
+    its services, memberships and grants."""
+
     nummer = models.CharField(_("kommunenummer"), max_length=4, unique=True)
     navn = models.CharField(_("navn"), max_length=100)
     fylke = models.ForeignKey(Fylke, on_delete=models.PROTECT, related_name="kommuner", verbose_name=_("fylke"))
@@ -91,6 +113,25 @@ class Kommune(models.Model):
         default=Maalform.NOYTRAL,
         help_text=_("Brev til kommunen skrives på denne målformen (nøytral gir bokmål)."),
     )
+    gyldig_fra = models.DateField(
+        _("gyldig fra"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Datoen kommuneinndelingen som opprettet kommunen gjelder fra. Tom: fantes da registeret ble laget."
+        ),
+    )
+    gyldig_til = models.DateField(
+        _("gyldig til"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Første dag kommunen ikke lenger finnes (gyldig fra-datoen til kommuneinndelingen som avviklet den, "
+            "som «gyldig til» hos SSB). Tom: kommunen finnes."
+        ),
+    )
+
+    objects = KommuneQuerySet.as_manager()
 
     class Meta:
         ordering = ["nummer"]
@@ -98,10 +139,50 @@ class Kommune(models.Model):
         verbose_name_plural = _("kommuner")
         constraints = [
             models.CheckConstraint(condition=Q(maalform__in=Maalform.values), name="kommune_maalform_valid"),
+            models.CheckConstraint(
+                condition=Q(gyldig_fra__isnull=True) | Q(gyldig_til__isnull=True) | Q(gyldig_til__gt=F("gyldig_fra")),
+                name="kommune_period_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.nummer} {self.navn}"
+        status = self.status_text
+        return f"{self.nummer} {self.navn} ({status})" if status else f"{self.nummer} {self.navn}"
+
+    def is_active(self, pa_dato: datetime.date | None = None) -> bool:
+        day = pa_dato or timezone.localdate()
+        return (self.gyldig_fra is None or self.gyldig_fra <= day) and (
+            self.gyldig_til is None or day < self.gyldig_til
+        )
+
+    def unavailable_reason(self, pa_dato: datetime.date | None = None) -> str:
+        """Why the kommune cannot be chosen for a new service or the like on a day, or "" when it can."""
+        if self.is_active(pa_dato):
+            return ""
+        day = pa_dato or timezone.localdate()
+        if self.gyldig_til is not None and self.gyldig_til <= day:
+            return _("Kommunen %(kommune)s er opphørt fra %(dato)s og kan ikke velges for noe nytt.") % {
+                "kommune": f"{self.nummer} {self.navn}",
+                "dato": self.gyldig_til.strftime("%d.%m.%Y"),
+            }
+        return _("Kommunen %(kommune)s finnes først fra %(dato)s.") % {
+            "kommune": f"{self.nummer} {self.navn}",
+            "dato": self.gyldig_fra.strftime("%d.%m.%Y"),
+        }
+
+    @property
+    def status_text(self) -> str:
+        """«opphørt 01.01.2027» for an ended kommune (or «opphører …» before the date, «fra …» before it
+        starts); empty for one that exists today."""
+        today = timezone.localdate()
+        if self.gyldig_til is not None:
+            when = self.gyldig_til.strftime("%d.%m.%Y")
+            if self.gyldig_til <= today:
+                return _("opphørt %(dato)s") % {"dato": when}
+            return _("opphører %(dato)s") % {"dato": when}
+        if self.gyldig_fra is not None and self.gyldig_fra > today:
+            return _("fra %(dato)s") % {"dato": self.gyldig_fra.strftime("%d.%m.%Y")}
+        return ""
 
     @property
     def letter_language(self) -> str:

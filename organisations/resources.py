@@ -157,6 +157,16 @@ class ChildWelfareServiceResource(resources.ModelResource):
             problems.setdefault("vertskommune", []).append(
                 _("Vertskommunen %(nr)s ligger ikke i %(embete)s.") % {"nr": vert.nummer, "embete": self.allowed_embete}
             )
+        existing = self._existing.get(orgnr) if orgnr else None
+        # An ended kommune (merged or split) stays with the services that have it, but is not chosen anew.
+        if vert and not vert.is_active() and (existing is None or existing.vertskommune_id != vert.pk):
+            problems.setdefault("vertskommune", []).append(vert.unavailable_reason())
+        if existing is None and "kommuner" in row:
+            numbers = {_kommunenummer(v) for v in str(row.get("kommuner") or "").replace(",", ";").split(";")}
+            for nummer in sorted(numbers):
+                kommune = self._kommuner.get(nummer)
+                if kommune and kommune != vert and not kommune.is_active():
+                    problems.setdefault("kommuner", []).append(kommune.unavailable_reason())
         self._row_problems = problems
 
     def import_instance(self, instance, row, **kwargs):

@@ -3,7 +3,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
 from accounts.permissions import get_active_role
 
-from .models import ChildWelfareService, Embete, EmbeteNavn, Kommune, Partner
+from .models import ChildWelfareService, Embete, EmbeteNavn, Kommune, Partner, kommune_aktiv_q
 
 
 def embeter_with_history() -> QuerySet[Embete]:
@@ -17,7 +17,7 @@ def embeter_visible_to(user) -> QuerySet[Embete]:
     qs = (
         embeter_with_history()
         .annotate(
-            antall_kommuner=Count("kommuner", distinct=True),
+            antall_kommuner=Count("kommuner", filter=kommune_aktiv_q(prefix="kommuner__"), distinct=True),
             antall_tjenester=Count("kommuner__vertskommune_for", distinct=True),
         )
         .order_by("navn")

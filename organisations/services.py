@@ -2,130 +2,21 @@
 validates, writes atomically and records an audit event."""
 
 import csv
-import datetime
+import io
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from audit import services as audit
+from common import spreadsheets
 
-from .models import ChildWelfareService, Embete, EmbeteNavn, Fylke, Kommune, Maalform, Partner
+from .models import ChildWelfareService, Embete, Kommune, Maalform, Partner
+from .reference_data import LoadStats, ReferenceDataError, load_reference_data  # noqa: F401  (used from here)
 from .validators import clean_orgnr
-
-# The date Oslo og Viken (and the other 2019 names) ended: the 2024 regional reform.
-NAME_CHANGE_DATE = datetime.date(2024, 1, 1)
-FIRST_YEAR_OF_2019_NAMES = datetime.date(2019, 1, 1)
-
-
-@dataclass
-class LoadStats:
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-
-    def bump(self, kind: str, model: str) -> None:
-        target = self.created if kind == "created" else self.updated
-        target[model] = target.get(model, 0) + 1
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-
-def _current(obj, name: str, new_value):
-    """The stored value to compare with new_value (the id, for a foreign key)."""
-    return getattr(obj, f"{name}_id") if hasattr(new_value, "pk") else getattr(obj, name)
-
-
-def _index(model, *attnames: str) -> dict[tuple, object]:
-    """All rows of a model keyed by the values of the lookup fields, loaded with one query."""
-    return {tuple(getattr(obj, name) for name in attnames): obj for obj in model.objects.all()}
-
-
-def _upsert(model, lookup: dict, values: dict, stats: LoadStats, index: dict[tuple, object]):
-    """Create or update the row matching lookup. index (from _index, same field order) saves a query per row."""
-    key = tuple(getattr(v, "pk", v) for v in lookup.values())
-    obj = index.get(key)
-    if obj is None:
-        obj = model.objects.create(**lookup, **values)
-        index[key] = obj
-        stats.bump("created", model.__name__)
-        return obj
-    dirty = {k: v for k, v in values.items() if _current(obj, k, v) != getattr(v, "pk", v)}
-    if dirty:
-        for k, v in dirty.items():
-            setattr(obj, k, v)
-        obj.save(update_fields=list(dirty))
-        stats.bump("updated", model.__name__)
-    return obj
-
-
-@transaction.atomic
-def load_reference_data(embeter_csv: Path, kommuner_csv: Path) -> LoadStats:
-    """Load the 10 embeter with name history, fylker and the 357 kommuner. Idempotent.
-
-    A kommune's målform is chosen by staff and never overwritten by a reload.
-    """
-    stats = LoadStats()
-    embete_index = _index(Embete, "slug")
-    navn_index = _index(EmbeteNavn, "embete_id", "gyldig_fra")
-    fylke_to_embete: dict[str, Embete] = {}
-    with open(embeter_csv, encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            embete = _upsert(Embete, {"slug": row["embete"]}, {"navn": row["navn"]}, stats, embete_index)
-            _upsert(
-                EmbeteNavn,
-                {"embete": embete, "gyldig_fra": FIRST_YEAR_OF_2019_NAMES},
-                {"navn": row["navn_2019_2023"], "gyldig_til": NAME_CHANGE_DATE - datetime.timedelta(days=1)},
-                stats,
-                navn_index,
-            )
-            _upsert(
-                EmbeteNavn,
-                {"embete": embete, "gyldig_fra": NAME_CHANGE_DATE},
-                {"navn": row["navn"], "gyldig_til": None},
-                stats,
-                navn_index,
-            )
-            for nr in row["fylkesnummer"].split():
-                fylke_to_embete[nr] = embete
-    embeter = {e.slug: e for e in Embete.objects.all()}
-    with open(kommuner_csv, encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    fylker: dict[str, Fylke] = {}
-    fylke_index = _index(Fylke, "nummer")
-    for row in rows:
-        nr = row["fylkesnummer"]
-        if nr not in fylker:
-            fylker[nr] = _upsert(
-                Fylke, {"nummer": nr}, {"navn": row["fylke"], "embete": fylke_to_embete[nr]}, stats, fylke_index
-            )
-    kommune_index = _index(Kommune, "nummer")
-    for row in rows:
-        _upsert(
-            Kommune,
-            {"nummer": row["kommunenummer"]},
-            {"navn": row["kommunenavn"], "fylke": fylker[row["fylkesnummer"]], "embete": embeter[row["embete"]]},
-            stats,
-            kommune_index,
-        )
-    _load_partners(stats)
-    return stats
-
-
-PARTNER_CATALOGUE = Path(__file__).resolve().parent / "data" / "partnere.csv"
-
-
-def _load_partners(stats: LoadStats) -> None:
-    """The catalogue of kompetansemiljøer. Staff may add more; a reload never removes any."""
-    index = _index(Partner, "navn")
-    with open(PARTNER_CATALOGUE, encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            _upsert(Partner, {"navn": row["navn"]}, {"type": row["type"], "region": row["region"]}, stats, index)
-
 
 # --- kommuner ---------------------------------------------------------------------------------
 
@@ -168,9 +59,26 @@ def _validate_service_data(actor, data: dict, instance: ChildWelfareService | No
     elif vert not in kommuner:
         kommuner.append(vert)
     clean["kommuner"] = kommuner
+    _check_kommuner_exist(vert, kommuner, instance, errors)
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def _check_kommuner_exist(vert, kommuner: list[Kommune], instance: ChildWelfareService | None, errors: dict) -> None:
+    """An ended kommune (see Kommune.gyldig_til) cannot be chosen for a new service, nor added to one; a service
+    that already has it keeps it."""
+    inactive = [k for k in kommuner if not k.is_active()]
+    if not inactive:
+        return  # the usual case: no query
+    kept = set(instance.kommuner.values_list("pk", flat=True)) if instance is not None else set()
+    if instance is not None:
+        kept.add(instance.vertskommune_id)
+    if vert is not None and vert in inactive and (instance is None or vert.pk != instance.vertskommune_id):
+        errors.setdefault("vertskommune", []).append(vert.unavailable_reason())
+    added = [k.unavailable_reason() for k in inactive if k.pk not in kept and k != vert]
+    if added:
+        errors.setdefault("kommuner", []).extend(added)
 
 
 @transaction.atomic
@@ -276,26 +184,33 @@ class ImportFileError(ValidationError):
 
 def read_dataset(uploaded, filename: str):
     """Parse an uploaded CSV or XLSX file into a tablib Dataset, or raise a Norwegian error."""
-    import tablib
-
     name = filename.lower()
     raw = uploaded.read()
     if not raw:
         raise ImportFileError(_("Filen er tom."))
+    # At most SERVICE_IMPORT_MAX_ROWS rows and IMPORT_MAX_COLUMNS columns, read as a stream and stopped at the
+    # first row over a limit or at IMPORT_MAX_SECONDS; zip and XML bombs are refused unread (common.spreadsheets).
+    limits = spreadsheets.TableLimits.from_settings(settings.SERVICE_IMPORT_MAX_ROWS)
+    deadline = spreadsheets.Deadline(limits)
     try:
         if name.endswith(".csv"):
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 text = raw.decode("cp1252")
-            delimiter = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
-            dataset = tablib.Dataset().load(text, format="csv", delimiter=delimiter)
+            first = text.split("\n", 1)[0]
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            dataset = _dataset(spreadsheets.limit_rows(rows, limits, deadline))
         elif name.endswith(".xlsx"):
-            dataset = tablib.Dataset().load(raw, format="xlsx")
+            spreadsheets.check_xlsx(raw, limits, deadline)
+            dataset = _dataset(spreadsheets.xlsx_rows(raw, limits, deadline))
         else:
             raise ImportFileError(_("Filtypen støttes ikke. Last opp en CSV- eller XLSX-fil."))
     except ImportFileError:
         raise
+    except ValidationError as exc:  # packed, XML definitions, too many rows or columns, too slow
+        raise ImportFileError(exc.messages) from None
     except Exception:
         raise ImportFileError(
             _("Filen kunne ikke leses. Kontroller at den er en gyldig CSV- eller XLSX-fil.")
@@ -312,6 +227,21 @@ def read_dataset(uploaded, filename: str):
         del dataset[-1]
     if not len(dataset):
         raise ImportFileError(_("Filen har ingen tjenester, bare overskriftsraden."))
+    return dataset
+
+
+def _dataset(rows):
+    """A tablib Dataset of the rows, the first being the header; blank CSV lines are skipped (as tablib does) and
+    short rows padded."""
+    import tablib
+
+    iterator = iter(rows)
+    header = list(next(iterator, None) or [])
+    body = [list(row) for row in iterator if row]
+    width = max([len(header), *(len(row) for row in body)])
+    dataset = tablib.Dataset(headers=header + [None] * (width - len(header)))
+    for row in body:
+        dataset.append(row + [""] * (width - len(row)))
     return dataset
 
 

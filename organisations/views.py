@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -126,10 +127,17 @@ def service_detail(request, pk):
     )
 
 
-def _kommuner_for(request):
+def _kommuner_for(request, service: ChildWelfareService | None = None):
+    """The kommuner to offer: those that exist today (not ended by a new kommuneinndeling), in the user's
+    embete; when editing, also the ones the service already has, so that it keeps them."""
     embete = selectors.embete_for_user(request.user)
-    qs = Kommune.objects.order_by("nummer")
-    return qs.filter(embete=embete) if embete is not None else qs
+    qs = Kommune.objects.aktive()
+    if embete is not None:
+        qs = qs.filter(embete=embete)
+    if service is not None:
+        current = {service.vertskommune_id, *(k.pk for k in service.kommuner.all())}
+        qs = Kommune.objects.filter(Q(pk__in=qs.values("pk")) | Q(pk__in=current))
+    return qs.order_by("nummer")
 
 
 @login_required
@@ -165,7 +173,7 @@ def service_update(request, pk):
         "epost": service.epost,
         "aktiv": service.aktiv,
     }
-    form = ServiceForm(request.POST or None, initial=initial, kommuner_qs=_kommuner_for(request))
+    form = ServiceForm(request.POST or None, initial=initial, kommuner_qs=_kommuner_for(request, service))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_service(request.user, service, **form.cleaned_data)

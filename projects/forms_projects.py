@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common import limits
+from common.text import NameField
 from networks.models import Orientation, Theme
 from organisations.models import ChildWelfareService, Partner
 from ui.forms import DSForm
@@ -26,13 +28,13 @@ def _person_label(user) -> str:
 
 
 class ProjectForm(DSForm):
-    navn = forms.CharField(label=_("Navn"), max_length=200)
+    navn = NameField(label=_("Navn"))
     kategori = forms.ChoiceField(label=_("Kategori"), choices=Category.choices)
     orientering = forms.ChoiceField(label=_("Retning"), choices=Orientation.choices)
     beskrivelse = forms.CharField(
         label=_("Beskrivelse"),
         required=False,
-        max_length=20000,
+        max_length=limits.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Hva prosjektet gjør og hvorfor. Vises i kunnskapsbanken hvis prosjektet er med der.")
         + " "
@@ -67,7 +69,7 @@ class PhaseForm(DSForm):
     begrunnelse = forms.CharField(
         label=_("Begrunnelse"),
         required=False,
-        max_length=2000,
+        max_length=limits.SHORT_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Må fylles ut når et avsluttet prosjekt tas opp igjen."),
     )
@@ -127,7 +129,7 @@ class PartnerForm(DSForm):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.filter(aktiv=True).order_by("navn"))
     rolle = forms.CharField(
         label=_("Partnerens rolle i prosjektet"),
-        max_length=2000,
+        max_length=limits.SHORT_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Hva partneren bidrar med, for eksempel veiledning, opplæring eller følgeevaluering."),
     )
@@ -136,10 +138,10 @@ class PartnerForm(DSForm):
 
 class OutputForm(DSForm):
     type = forms.ChoiceField(label=_("Type resultat"), choices=OutputKind.choices)
-    tittel = forms.CharField(label=_("Tittel"), max_length=200)
+    tittel = NameField(label=_("Tittel"))
     beskrivelse = forms.CharField(
         label=_("Beskrivelse"),
-        max_length=20000,
+        max_length=limits.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Hva resultatet er, og hvordan andre kan bruke det.") + " " + PRIVACY,
     )
@@ -161,7 +163,7 @@ class OutputForm(DSForm):
     i_bruk_beskrivelse = forms.CharField(
         label=_("Hvor er det tatt i bruk?"),
         required=False,
-        max_length=2000,
+        max_length=limits.SHORT_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Må fylles ut når resultatet er tatt i bruk i andre tjenester."),
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.immutability import PROGRESS_REPORT, REPORT_REVIEW, REPORT_VERSION, ImmutableModel, ImmutableQuerySet
+from common import limits
 from networks.models import Orientation, Theme
 
 
@@ -33,7 +34,7 @@ class DevelopmentProject(models.Model):
     kategori = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
     orientering = models.CharField(_("retning"), max_length=30, choices=Orientation.choices, default=Orientation.BEGGE)
     temaer = models.ManyToManyField(Theme, blank=True, related_name="prosjekter", verbose_name=_("temaer"))
-    beskrivelse = models.TextField(_("beskrivelse"), blank=True)
+    beskrivelse = models.TextField(_("beskrivelse"), blank=True, **limits.text(limits.LONG_TEXT))
     fase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, default=Phase.KOMPETANSEHEVING)
     planlagt_start = models.DateField(_("planlagt start"), null=True, blank=True)
     planlagt_slutt = models.DateField(_("planlagt slutt"), null=True, blank=True)
@@ -148,7 +149,7 @@ class ProjectPartner(models.Model):
 
     prosjekt = models.ForeignKey(DevelopmentProject, on_delete=models.CASCADE, related_name="partnere")
     partner = models.ForeignKey("organisations.Partner", on_delete=models.PROTECT, related_name="prosjekter")
-    rolle = models.TextField(_("rolle i prosjektet"))
+    rolle = models.TextField(_("rolle i prosjektet"), **limits.text(limits.SHORT_TEXT))
     fra_dato = models.DateField(_("fra"), default=timezone.localdate)
     til_dato = models.DateField(_("til"), null=True, blank=True)
 
@@ -188,12 +189,12 @@ class Output(models.Model):
     prosjekt = models.ForeignKey(DevelopmentProject, on_delete=models.CASCADE, related_name="resultater")
     type = models.CharField(_("type"), max_length=20, choices=OutputKind.choices)
     tittel = models.CharField(_("tittel"), max_length=200)
-    beskrivelse = models.TextField(_("beskrivelse"))
+    beskrivelse = models.TextField(_("beskrivelse"), **limits.text(limits.LONG_TEXT))
     lenke = models.URLField(_("lenke"), blank=True, max_length=500)
     fil = models.FileField(_("vedlegg"), upload_to="resultater/", max_length=300, blank=True)
     filnavn = models.CharField(max_length=255, blank=True)
     i_bruk_andre = models.BooleanField(_("tatt i bruk i andre tjenester"), default=False)
-    i_bruk_beskrivelse = models.TextField(_("hvor det er tatt i bruk"), blank=True)
+    i_bruk_beskrivelse = models.TextField(_("hvor det er tatt i bruk"), blank=True, **limits.text(limits.SHORT_TEXT))
     opprettet_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opprettet = models.DateTimeField(auto_now_add=True)
     endret = models.DateTimeField(auto_now=True)
@@ -264,13 +265,13 @@ class Postponement(models.Model):
 
     krav = models.ForeignKey(ReportingRequirement, on_delete=models.CASCADE, related_name="utsettelser")
     ny_frist = models.DateField(_("ønsket ny frist"))
-    begrunnelse = models.TextField(_("begrunnelse"))
+    begrunnelse = models.TextField(_("begrunnelse"), **limits.text(limits.MEDIUM_TEXT))
     status = models.CharField(
         _("status"), max_length=10, choices=PostponementStatus.choices, default=PostponementStatus.VENTER
     )
     bedt_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     bedt = models.DateTimeField(auto_now_add=True)
-    svar = models.TextField(_("svar"), blank=True)
+    svar = models.TextField(_("svar"), blank=True, **limits.text(limits.MEDIUM_TEXT))
     behandlet_av = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -357,13 +358,15 @@ class ProgressReport(ImmutableModel, models.Model):
 
     krav = models.OneToOneField(ReportingRequirement, on_delete=models.PROTECT, related_name="rapport")
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.UTKAST)
-    aktiviteter = models.TextField(_("gjennomførte aktiviteter"), blank=True)
-    avvik = models.TextField(_("avvik fra plan"), blank=True)
-    resultater = models.TextField(_("resultater"), blank=True)
-    partnerinvolvering = models.TextField(_("partnernes bidrag"), blank=True)
-    neste_aar = models.TextField(_("planer for neste år"), blank=True)
-    fritekst = models.TextField(_("annet"), blank=True)
-    forklaring_overforbruk = models.TextField(_("forklaring på forbruk ut over tildelingen"), blank=True)
+    aktiviteter = models.TextField(_("gjennomførte aktiviteter"), blank=True, **limits.text(limits.LONG_TEXT))
+    avvik = models.TextField(_("avvik fra plan"), blank=True, **limits.text(limits.LONG_TEXT))
+    resultater = models.TextField(_("resultater"), blank=True, **limits.text(limits.LONG_TEXT))
+    partnerinvolvering = models.TextField(_("partnernes bidrag"), blank=True, **limits.text(limits.LONG_TEXT))
+    neste_aar = models.TextField(_("planer for neste år"), blank=True, **limits.text(limits.LONG_TEXT))
+    fritekst = models.TextField(_("annet"), blank=True, **limits.text(limits.LONG_TEXT))
+    forklaring_overforbruk = models.TextField(
+        _("forklaring på forbruk ut over tildelingen"), blank=True, **limits.text(limits.LONG_TEXT)
+    )
     tildelt = models.DecimalField(_("tildelt (kr)"), max_digits=14, decimal_places=2, default=0)
     brukt_total = models.DecimalField(_("brukt (kr)"), max_digits=14, decimal_places=2, default=0)
     ubrukt = models.DecimalField(_("ubrukt (kr)"), max_digits=14, decimal_places=2, default=0)
@@ -486,7 +489,7 @@ class ReportReview(ImmutableModel, models.Model):
     rapport = models.ForeignKey(ProgressReport, on_delete=models.PROTECT, related_name="vurderinger")
     versjon = models.PositiveIntegerField()
     utfall = models.CharField(_("utfall"), max_length=10, choices=ReviewOutcome.choices)
-    kommentar = models.TextField(_("kommentar"), blank=True)
+    kommentar = models.TextField(_("kommentar"), blank=True, **limits.text(limits.LONG_TEXT))
     vurdert_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     tidspunkt = models.DateTimeField(auto_now_add=True)
 

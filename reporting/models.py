@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common import limits
+
 
 class AnnualStatus(models.TextChoices):
     UTKAST = "utkast", _("Utkast")
@@ -28,10 +30,10 @@ class AnnualReport(models.Model):
     )
     aar = models.PositiveSmallIntegerField(_("år"))
     status = models.CharField(_("status"), max_length=20, choices=AnnualStatus.choices, default=AnnualStatus.UTKAST)
-    vurdering = models.TextField(_("vurdering av året"), blank=True)
-    utfordringer = models.TextField(_("utfordringer"), blank=True)
-    planer = models.TextField(_("planer for neste år"), blank=True)
-    kommentarer = models.TextField(_("andre kommentarer"), blank=True)
+    vurdering = models.TextField(_("vurdering av året"), blank=True, **limits.text(limits.LONG_TEXT))
+    utfordringer = models.TextField(_("utfordringer"), blank=True, **limits.text(limits.LONG_TEXT))
+    planer = models.TextField(_("planer for neste år"), blank=True, **limits.text(limits.LONG_TEXT))
+    kommentarer = models.TextField(_("andre kommentarer"), blank=True, **limits.text(limits.LONG_TEXT))
     versjon = models.PositiveIntegerField(_("siste innsendte versjon"), default=0)
     opprettet_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opprettet = models.DateTimeField(auto_now_add=True)
@@ -102,7 +104,7 @@ class AnnualReportEntry(models.Model):
 
     rapport = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="logg")
     type = models.CharField(_("type"), max_length=20, choices=EntryKind.choices)
-    tekst = models.TextField(_("tekst"))
+    tekst = models.TextField(_("tekst"), **limits.text(limits.LONG_TEXT))
     versjon = models.PositiveIntegerField(_("gjelder versjon"), null=True, blank=True)
     forfatter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     tidspunkt = models.DateTimeField(auto_now_add=True)

@@ -3,12 +3,21 @@
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="reporting.import_allocations")
+@shared_task(
+    name="reporting.import_allocations",
+    # A bounded worker: the file was checked in the web process (rows, columns, zip and XML bombs), and the
+    # import must also end in time. At the soft limit the transaction is rolled back and the user told; the hard
+    # limit ends the worker process if even that does not happen.
+    soft_time_limit=settings.ALLOCATION_IMPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.ALLOCATION_IMPORT_SOFT_TIME_LIMIT + 60,
+)
 def import_allocations_task(import_id: str) -> dict:
     """Run a confirmed allocation import from the web UI. Progress and the result are kept in the cache under the
     import id (reporting.services.allocations.get_state); the stored file is removed afterwards. Safe to run
@@ -31,7 +40,23 @@ def import_allocations_task(import_id: str) -> dict:
         def progress(done: int, total: int) -> None:
             allocations.update_state(import_id, done=done, total=total)
 
-        report = allocations.import_allocations(user, raw, state["filename"], progress=progress)
+        # No reading deadline here: the Celery time limits bound the whole import.
+        table_limits = allocations.limits(max_seconds=None)
+        report = allocations.import_allocations(
+            user, raw, state["filename"], progress=progress, table_limits=table_limits
+        )
+    except SoftTimeLimitExceeded:
+        logger.warning("Import av tildelinger %s stoppet ved tidsgrensen", import_id)
+        report = allocations.AllocationReport(
+            filename=state.get("filename", ""),
+            errors=[
+                (
+                    0,
+                    _("Importen tok for lang tid og ble stoppet etter %(m)s minutter. Ingenting er importert.")
+                    % {"m": settings.ALLOCATION_IMPORT_SOFT_TIME_LIMIT // 60},
+                )
+            ],
+        )
     except Exception:
         logger.exception("Import av tildelinger %s feilet", import_id)
         report = allocations.AllocationReport(

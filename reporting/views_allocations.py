@@ -52,11 +52,14 @@ class AllocationUploadForm(DSForm):
         if not name.endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Filtypen støttes ikke. Last opp en CSV- eller XLSX-fil."))
         raw = upload.read()
+        # is_xlsx and check_file raise a Norwegian ValidationError for zip and XML bombs and too many rows or
+        # columns (common.spreadsheets): the form shows it, and nothing is kept.
         looks_xlsx = allocations.is_xlsx(raw)
         if name.endswith(".xlsx") != looks_xlsx or (not looks_xlsx and b"\x00" in raw[:4096]):
             raise forms.ValidationError(
                 _("Innholdet i filen stemmer ikke med filtypen. Last opp en ekte CSV- eller XLSX-fil.")
             )
+        allocations.check_file(raw)
         upload.raw_bytes = raw
         return upload
 

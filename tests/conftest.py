@@ -53,8 +53,8 @@ def pytest_runtest_teardown(item, nextitem):
     would run before pytest-django's flush."""
     yield
     request = getattr(item, "_request", None)
-    if request is None or not _is_transactional(request):
-        return
+    if request is None or nextitem is None or not _is_transactional(request):
+        return  # the last test: no later test needs the rows, and the test database is already gone
     import importlib
 
     from django.apps import apps
@@ -67,7 +67,7 @@ def pytest_runtest_teardown(item, nextitem):
 
 @pytest.fixture
 def reference_data(db):
-    base = Path(settings.SHARED_DATA_DIR)
+    base = Path(settings.REFERENCE_DATA_DIR)
     load_reference_data(base / "embeter.csv", base / "kommuner.csv")
 
 

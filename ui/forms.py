@@ -1,4 +1,33 @@
 from django import forms
+from django.core.exceptions import ValidationError
+
+from common import dates, sensitive
+from common.money import validate_amount_bound
+
+# CharFields that hold structured values, not free text: no identity number check.
+STRUCTURED = (forms.EmailField, forms.URLField, forms.SlugField, forms.UUIDField, forms.JSONField)
+
+
+def is_free_text(field) -> bool:
+    """A field where a user writes text of their own. Amounts, account numbers and the like opt out with
+    field.free_text = False (AmountField does)."""
+    if not isinstance(field, forms.CharField) or isinstance(field, STRUCTURED):
+        return False
+    if isinstance(field.widget, (forms.PasswordInput, forms.HiddenInput)):
+        return False
+    return getattr(field, "free_text", True)
+
+
+class AmountField(forms.CharField):
+    """An amount in kroner typed as text ("150 000"); the services parse it (grants.services.money). Carries the
+    upper bound of common.money, so a too large amount comes back with the form; not free text."""
+
+    free_text = False
+    default_validators = [validate_amount_bound]
+
+    def __init__(self, *, max_length=30, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(max_length=max_length, **kwargs)
 
 
 class DesignsystemetFormMixin:
@@ -14,6 +43,26 @@ class DesignsystemetFormMixin:
                 continue
             css = "ds-input"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def full_clean(self):
+        """After the form's own cleaning, what no field of any form may hold (issue 20), checked here once for
+        every form, its formsets and the autosave paths that use them: an identity number (fødselsnummer,
+        D-nummer) in free text (common.sensitive) and a date outside the sane range (common.dates). Fields
+        added after __init__ are included; disabled fields are not (the user cannot change them)."""
+        super().full_clean()
+        cleaned = getattr(self, "cleaned_data", None)
+        if not cleaned:
+            return
+        for name, field in list(self.fields.items()):
+            if field.disabled or name not in cleaned:
+                continue
+            try:
+                if isinstance(field, (forms.DateField, forms.DateTimeField)):
+                    dates.validate_date_range(cleaned[name])
+                elif is_free_text(field):
+                    sensitive.validate_no_identity_number(cleaned[name])
+            except ValidationError as exc:
+                self.add_error(name, exc)
 
     def error_summary(self):
         """(anchor id, label, message) for the error summary at the top of the form."""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, RoleAssignment
 from accounts.permissions import require
 from audit import services as audit
+from common import limits
 from projects.models import (
     Postponement,
     PostponementStatus,
@@ -27,7 +28,7 @@ from projects.models import (
 DONE = (ReportStatus.SENDT_INN, ReportStatus.GODKJENT)
 # The longest postponement one request may ask for, counted from the deadline in force.
 MAX_POSTPONEMENT = datetime.timedelta(days=365)
-MAX_TEXT = 5000
+MAX_TEXT = limits.MEDIUM_TEXT
 
 
 def requirement_kind(project, aar: int) -> str:

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.models import RoleAssignment
 from accounts.permissions import has_permission, require
 from audit import services as audit
+from common import limits
+from common.text import clean_name, name_key
 from common.uploads import safe_filename, validate_document
 from networks.models import Membership, MembershipStatus, Orientation
 from networks.services import _same_name, _themes
@@ -55,7 +57,7 @@ def _locked(project: DevelopmentProject) -> DevelopmentProject:
 
 def _validate_project(project: DevelopmentProject, data: dict) -> None:
     errors: dict[str, list] = {}
-    name = (data.get("navn") or "").strip()
+    name = clean_name(data.get("navn"))
     if not name:
         errors["navn"] = [_("Navn må fylles ut.")]
     elif _same_name(DevelopmentProject.objects.filter(network_id=project.network_id).exclude(pk=project.pk), name):
@@ -87,7 +89,7 @@ def update_project(actor, project: DevelopmentProject, *, themes=None, new_theme
         raise TypeError(f"Unknown project fields: {sorted(unknown)}")
     project = _locked(project)
     merged = {k: fields.get(k, getattr(project, k)) for k in PROJECT_FIELDS}
-    merged["navn"] = (merged["navn"] or "").strip()
+    merged["navn"] = clean_name(merged["navn"])
     merged["beskrivelse"] = (merged["beskrivelse"] or "").strip()
     _validate_project(project, merged)
     before = _project_state(project)
@@ -361,7 +363,7 @@ def _validate_output(project: DevelopmentProject, data: dict, instance: Output |
     errors: dict[str, list] = {}
     clean = {
         "type": data.get("type"),
-        "tittel": (data.get("tittel") or "").strip(),
+        "tittel": clean_name(data.get("tittel")),
         "beskrivelse": (data.get("beskrivelse") or "").strip(),
         "lenke": (data.get("lenke") or "").strip(),
         "i_bruk_andre": bool(data.get("i_bruk_andre")),
@@ -371,8 +373,8 @@ def _validate_output(project: DevelopmentProject, data: dict, instance: Output |
         errors["type"] = [_("Velg hva slags resultat det er.")]
     if not clean["tittel"]:
         errors["tittel"] = [_("Tittel må fylles ut.")]
-    elif len(clean["tittel"]) > 200:
-        errors["tittel"] = [_("Tittelen kan ha høyst 200 tegn.")]
+    elif len(clean["tittel"]) > limits.NAME:
+        errors["tittel"] = [_("Tittelen kan ha høyst %(n)s tegn.") % {"n": limits.NAME}]
     else:
         others = Output.objects.filter(prosjekt=project)
         if instance is not None:
@@ -406,8 +408,8 @@ def _validate_output(project: DevelopmentProject, data: dict, instance: Output |
 
 
 def _same_name_title(queryset, title: str) -> bool:
-    wanted = title.strip().casefold()
-    return any(t.strip().casefold() == wanted for t in queryset.values_list("tittel", flat=True))
+    wanted = name_key(title)
+    return any(name_key(t) == wanted for t in queryset.values_list("tittel", flat=True))
 
 
 def _delete_file_later(fil) -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from audit import services as audit
+from common import money as money_bounds
 from grants import services as grants
 from grants.models import ZERO, Application, BudgetKind, Decision
 from projects.models import (
@@ -207,6 +208,7 @@ def save_draft(
     forbruk: list[dict] | None = None,
     deltakere: list[dict] | None = None,
     egenvurdering: dict[str, str] | None = None,
+    autosave: bool = False,
     **fields,
 ) -> ProgressReport:
     """Save the draft (or a returned report). Only what is given changes, so autosave can send part of it.
@@ -214,7 +216,7 @@ def save_draft(
     forklaring_overforbruk). forbruk: [{type, brukt, kommentar}] for the report's budget lines; deltakere:
     [{tjeneste (id or service), antall_ansatte}] for its participating services; egenvurdering: {utsagn: svar}
     (an empty answer clears it). Errors are keyed by form field: brukt_<type>, antall_ansatte_<tjeneste id>,
-    egenvurdering_<utsagn>."""
+    egenvurdering_<utsagn>. An autosave is audited once per editing session (audit.record_autosave)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown report fields: {sorted(unknown)}")
@@ -239,6 +241,11 @@ def save_draft(
             errors.setdefault(key, []).extend(exc.messages)
             continue
         spending.append((line, amount, (item.get("kommentar") or "").strip()[:300]))
+    if spending:  # each amount fits a money column; the total (brukt_total at submission) must too
+        new = {line.type: amount for line, amount, _comment in spending}
+        total = sum((new.get(kind, line.brukt) for kind, line in lines.items()), ZERO)
+        if money_bounds.too_large(total):
+            errors.setdefault("forbruk", []).append(money_bounds.total_too_large_message(_("Summen brukt"), total))
     people = {p.tjeneste_id: p for p in report.deltakere.select_related("tjeneste")}
     staff = []
     for item in deltakere or ():
@@ -283,7 +290,10 @@ def save_draft(
             SelfAssessment.objects.filter(rapport=report, utsagn=key).delete()
     changes = audit.diff(before, snapshot(report))
     if changes:
-        audit.record(actor, "rapport.utkast_lagret", report, changes)
+        if autosave:
+            audit.record_autosave(actor, "rapport.utkast_autolagret", report, changes)
+        else:
+            audit.record(actor, "rapport.utkast_lagret", report, changes)
     return report
 
 

@@ -3,8 +3,6 @@ the statsforvalter also postponement requests awaiting an answer), one requireme
 reminders, the project's request for a postponement and the statsforvalter's decision. Thin: each view scopes
 the object to the user (404 outside the scope), asks the permission layer and calls projects.services.duty."""
 
-import datetime
-
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -20,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import get_active_role, has_permission, require
+from common import dates
 from grants.services import final_amount
 from organisations.models import Embete
 from projects.models import PostponementStatus, ReportKind
@@ -234,8 +233,10 @@ def postponement_request(request, pk):
             request, _("Det finnes allerede en søknad om utsettelse som venter på svar fra statsforvalteren.")
         )
         return detail
+    # A month after the deadline as a suggestion; guarded: a deadline stored as 9999-12-31 would overflow (a 500).
+    suggestion = dates.add_days(max(krav.frist, timezone.localdate()), 30)
     form = PostponementRequestForm(
-        request.POST or None, initial={"ny_frist": max(krav.frist, timezone.localdate()) + datetime.timedelta(days=30)}
+        request.POST or None, initial={"ny_frist": suggestion if dates.in_range(suggestion) else None}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import get_active_role, has_permission, require
+from common import limits
 from grants.models import BudgetKind
 from grants.services import kr
 from projects.models import (
@@ -31,7 +32,7 @@ from projects.models import (
 from projects.selectors import reports as selectors
 from projects.services import reports as services
 from ui.actions import apply_errors
-from ui.forms import DSForm
+from ui.forms import AmountField, DSForm
 
 NO_ACCESS = gettext_lazy("Du har ikke tilgang til dette.")
 PRIVACY = gettext_lazy("Ikke skriv personopplysninger om barn eller familier.")
@@ -49,7 +50,7 @@ def _text(label, help_text, *, rows=5, submit_required=False) -> forms.CharField
         required=False,
         help_text=f"{help_text} {PRIVACY}" if help_text else PRIVACY,
         widget=forms.Textarea(attrs={"rows": rows}),
-        max_length=20000,
+        max_length=limits.LONG_TEXT,
         template_name=FIELD_TEMPLATE,
     )
     field.submit_required = submit_required
@@ -95,9 +96,7 @@ class ReportForm(DSForm):
         self.participants = list(report.deltakere.all())
         for line in self.spending:
             label = services.kind_label(line.type)
-            self.fields[f"brukt_{line.type}"] = forms.CharField(
-                label=_("Brukt, %(p)s (kr)") % {"p": label}, required=False, max_length=30
-            )
+            self.fields[f"brukt_{line.type}"] = AmountField(label=_("Brukt, %(p)s (kr)") % {"p": label}, required=False)
             self.fields[f"kommentar_{line.type}"] = forms.CharField(
                 label=_("Kommentar, %(p)s") % {"p": label}, required=False, max_length=300
             )
@@ -174,7 +173,7 @@ class ReviewForm(DSForm):
         label=gettext_lazy("Kommentar til prosjektet"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=20000,
+        max_length=limits.LONG_TEXT,
         help_text=gettext_lazy("Må fylles ut når rapporten returneres: skriv hva prosjektet må rette.") + " " + PRIVACY,
     )
     unspent_action = forms.ChoiceField(
@@ -228,8 +227,8 @@ def _report(request, pk) -> ProgressReport:
     return report
 
 
-def _save(request, report, form) -> ProgressReport:
-    return services.save_draft(request.user, report, **form.service_arguments())
+def _save(request, report, form, *, autosave: bool = False) -> ProgressReport:
+    return services.save_draft(request.user, report, autosave=autosave, **form.service_arguments())
 
 
 def _json_errors(form, exc: ValidationError | None = None) -> dict:
@@ -319,7 +318,7 @@ def report_autosave(request, pk):
     if not form.is_valid():
         return JsonResponse({"errors": _json_errors(form)}, status=400)
     try:
-        saved = _save(request, report, form)
+        saved = _save(request, report, form, autosave=True)
     except ValidationError as exc:
         return JsonResponse({"errors": _json_errors(form, exc)}, status=400)
     used = sum((s.brukt for s in saved.forbruk.all()), services.ZERO)

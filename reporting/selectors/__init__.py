@@ -2,16 +2,18 @@
 
 from django.db.models import Count, Q
 
-from accounts.models import Role, RoleAssignment
+from accounts.models import STATSFORVALTER_ROLES, Invitation, Role, RoleAssignment
 from accounts.selectors import invitations_visible_to
 from networks import selectors as network_selectors
 from networks.models import LearningNetwork, NetworkStatus
-from organisations.models import ChildWelfareService, Kommune
+from organisations.models import ChildWelfareService, Embete, Fylke, Kommune, Partner
 from organisations.selectors import embeter_visible_to, service_people, services_visible_to
 from projects.selectors import duty as duty_selectors
 
 
 def start_page(user, role) -> dict:
+    if role is None and user.is_superuser:
+        return superuser_start_page()
     if role is None:
         return {"template": "reporting/start_none.html"}
     if role.rolle == Role.BUFDIR:
@@ -23,7 +25,7 @@ def start_page(user, role) -> dict:
             "embeter": embeter,
             "totals": {
                 "embeter": len(embeter),
-                "kommuner": Kommune.objects.count(),
+                "kommuner": Kommune.objects.aktive().count(),
                 "tjenester": ChildWelfareService.objects.filter(aktiv=True).count(),
                 "interkommunale": ChildWelfareService.objects.annotate(n=Count("kommuner")).filter(n__gt=1).count(),
             },
@@ -38,7 +40,7 @@ def start_page(user, role) -> dict:
                 tjenester=Count("id", filter=Q(aktiv=True)),
                 uten_brukere=Count("id", filter=Q(aktiv=True, roller__isnull=True)),
             ),
-            "kommuner": Kommune.objects.filter(embete=role.embete).count(),
+            "kommuner": Kommune.objects.aktive().filter(embete=role.embete).count(),
             "pending_invitations": pending.count(),
             "services_without_users": services.filter(aktiv=True, roller__isnull=True).order_by("navn")[:10],
             "networks": LearningNetwork.objects.filter(embete=role.embete).aggregate(
@@ -59,3 +61,25 @@ def start_page(user, role) -> dict:
         }
     colleagues = RoleAssignment.objects.active().filter(partner=role.partner).select_related("user")
     return {"template": "reporting/start_partner.html", "partner": role.partner, "colleagues": colleagues}
+
+
+def superuser_start_page() -> dict:
+    """What the first superuser of a new installation does first (docs/deploy.md): check that the reference data is
+    loaded, then invite the Bufdir and statsforvalter users, who run the system from there."""
+    people = RoleAssignment.objects.active().aggregate(
+        bufdir=Count("user", filter=Q(rolle=Role.BUFDIR), distinct=True),
+        statsforvalter=Count("user", filter=Q(rolle__in=STATSFORVALTER_ROLES), distinct=True),
+    )
+    reference = {
+        "embeter": Embete.objects.count(),
+        "fylker": Fylke.objects.count(),
+        "kommuner": Kommune.objects.count(),
+        "partnere": Partner.objects.count(),
+    }
+    return {
+        "template": "reporting/start_superuser.html",
+        "reference": reference,
+        "reference_loaded": bool(reference["embeter"] and reference["kommuner"]),
+        "people": people,
+        "pending_invitations": Invitation.objects.filter(akseptert__isnull=True, trukket_tilbake__isnull=True).count(),
+    }

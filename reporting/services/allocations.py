@@ -26,7 +26,6 @@ import datetime
 import io
 import time
 import uuid
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -42,6 +41,8 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from audit import services as audit
+from common import money as money_bounds
+from common import sensitive, spreadsheets
 from grants.models import Award, AwardSource
 from grants.services import money
 from networks.models import LearningNetwork, NetworkStatus, NetworkStatusChange
@@ -145,42 +146,50 @@ def _csv_rows(raw: bytes) -> Iterable[list]:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _xlsx_rows(raw: bytes) -> Iterable[tuple]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
+def limits(max_rows: int | None = None, max_seconds: float | None = -1) -> spreadsheets.TableLimits:
+    """How much of a file the import reads (common.spreadsheets): settings.ALLOCATION_IMPORT_MAX_ROWS rows (the
+    command can raise it), settings.IMPORT_MAX_SECONDS to read and check them (None: no deadline)."""
+    return spreadsheets.TableLimits.from_settings(
+        settings.ALLOCATION_IMPORT_MAX_ROWS if max_rows is None else max_rows, max_seconds
+    )
 
 
 def is_xlsx(raw: bytes) -> bool:
-    if not raw.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
+    """A zip with xl/workbook.xml. Raises a Norwegian ValidationError for a zip bomb (common.uploads.check_zip)."""
+    return spreadsheets.is_xlsx(raw)
 
 
-def read_table(raw: bytes, filename: str) -> tuple[list[str], Iterable, list[tuple[int, str]]]:
+def check_file(raw: bytes, table_limits: spreadsheets.TableLimits | None = None) -> None:
+    """The checks of a workbook that need no database (the upload form runs them before anything is kept): zip
+    and XML bombs, too many rows or columns. Raises a Norwegian ValidationError."""
+    if raw.startswith(b"PK\x03\x04") and is_xlsx(raw):
+        spreadsheets.check_xlsx(raw, table_limits or limits())
+
+
+def read_table(
+    raw: bytes, filename: str, table_limits: spreadsheets.TableLimits | None = None
+) -> tuple[list[str], Iterable, list[tuple[int, str]]]:
     """(headers, data rows, file errors). The type is decided by the content: an XLSX workbook, else CSV text
-    (comma or semicolon; UTF-8 with or without BOM, or Windows-1252)."""
+    (comma or semicolon; UTF-8 with or without BOM, or Windows-1252). The rows are read as they are consumed and
+    stop with a ValidationError (too many rows or columns, too slow: common.spreadsheets.limit_rows)."""
+    table_limits = table_limits or limits()
+    deadline = spreadsheets.Deadline(table_limits)
     if not raw or not raw.strip():
         return [], [], [(0, _("Filen er tom."))]
-    if raw.startswith(b"PK\x03\x04"):
-        if not is_xlsx(raw):
-            return [], [], [(0, _("Filen kunne ikke leses. Last opp en CSV- eller XLSX-fil."))]
-        rows = _xlsx_rows(raw)
-    elif b"\x00" in raw[:4096]:
-        return [], [], [(0, _("Filen kunne ikke leses. Last opp en CSV- eller XLSX-fil."))]
-    else:
-        rows = _csv_rows(raw)
-    iterator = iter(rows)
     try:
+        if raw.startswith(b"PK\x03\x04"):
+            if not is_xlsx(raw):
+                return [], [], [(0, _("Filen kunne ikke leses. Last opp en CSV- eller XLSX-fil."))]
+            spreadsheets.check_xlsx(raw, table_limits, deadline)
+            rows = spreadsheets.xlsx_rows(raw, table_limits, deadline)
+        elif b"\x00" in raw[:4096]:
+            return [], [], [(0, _("Filen kunne ikke leses. Last opp en CSV- eller XLSX-fil."))]
+        else:
+            rows = spreadsheets.limit_rows(_csv_rows(raw), table_limits, deadline)
+        iterator = iter(rows)
         header = next(iterator)
+    except ValidationError as exc:
+        return [], [], [(0, message) for message in exc.messages]
     except StopIteration:
         return [], [], [(0, _("Filen er tom."))]
     except Exception:
@@ -222,8 +231,8 @@ def _amount(value, errors: list, line: int):
     if not text:
         errors.append((line, _("tildelt_kr mangler.")))
         return None
-    if text.isdigit():
-        return Decimal(text)
+    if text.isdigit() and not money_bounds.too_large(Decimal(text)):
+        return Decimal(text)  # the common case, whole kroner; anything else is parsed (and bounded) by money()
     text = text.removesuffix("kr").strip()
     try:
         return money(text, "tildelt_kr", "tildelt_kr")
@@ -350,6 +359,8 @@ def _parse(headers: list[str], rows: Iterable, lookups: _Lookups, errors: list):
         for label, text in (("nettverk", nettverk), ("prosjekt", prosjekt)):
             if len(text) > NAME_MAX:
                 row_errors.append((number, _("%(l)s er for langt (høyst %(n)s tegn).") % {"l": label, "n": NAME_MAX}))
+            if sensitive.contains_identity_number(text):
+                row_errors.append((number, f"{label}: {sensitive.MESSAGE}"))
         if prosjekt and not nettverk:
             row_errors.append(
                 (number, _("Prosjektet «%(p)s» mangler nettverk: et prosjekt hører til et nettverk.") % {"p": prosjekt})
@@ -432,17 +443,24 @@ def _totals(parsed: list[_Row], embeter: dict[int, Embete]) -> list[dict]:
 
 
 def import_allocations(
-    actor, raw: bytes, filename: str = "", *, dry_run: bool = False, progress: Progress | None = None
+    actor,
+    raw: bytes,
+    filename: str = "",
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    table_limits: spreadsheets.TableLimits | None = None,
 ) -> AllocationReport:
     """Check the file and, unless dry_run or any row is bad, import it in one transaction.
 
     actor is the user importing (must be Bufdir or a superuser), or None for an operator on the server
-    (the management command and the demo seed). progress(done, total) is called while writing."""
+    (the management command and the demo seed). progress(done, total) is called while writing. table_limits:
+    how much is read (default limits(): the settings)."""
     if actor is not None:
         require(actor, "reporting.import_allocations")
     started = timezone.now()
     report = AllocationReport(filename=filename, dry_run=dry_run)
-    headers, rows, file_errors = read_table(raw, filename)
+    headers, rows, file_errors = read_table(raw, filename, table_limits)
     if file_errors:
         report.errors = file_errors
         return report
@@ -450,6 +468,9 @@ def import_allocations(
     errors: list[tuple[int, str]] = []
     try:
         parsed, has_services = _parse(headers, rows, lookups, errors)
+    except ValidationError as exc:  # too many rows or columns, or too slow (common.spreadsheets.limit_rows)
+        report.errors = [(0, message) for message in exc.messages]
+        return report
     except Exception:  # a broken workbook or CSV quoting that cannot be read to the end
         report.errors = [(0, _("Filen kunne ikke leses helt. Kontroller at den er en gyldig CSV- eller XLSX-fil."))]
         return report

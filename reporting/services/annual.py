@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from audit import services as audit
+from common import limits
 from organisations.models import Embete
 from reporting.models import (
     NARRATIVE_FIELDS,
@@ -25,7 +26,7 @@ from reporting.models import (
 from reporting.selectors.annual import NARRATIVE_LABELS, compile_figures
 
 FIRST_YEAR = 2019  # the first year of the stimulus grants in Læringsnett's history
-MAX_TEXT = 20000
+MAX_TEXT = limits.LONG_TEXT
 
 
 def _missing_message(name: str) -> str:

@@ -1,4 +1,4 @@
-"""Logging in: failed attempts are limited per account, and nobody can sign themselves up."""
+"""Logging in: failed attempts are limited per address and account, and nobody can sign themselves up."""
 
 import datetime
 
@@ -41,7 +41,8 @@ def test_wrong_password_is_refused_in_norwegian(client, person):
     assert "E-postadressen og/eller passordet du oppgav er feil." in response.content.decode()
 
 
-def test_repeated_failures_lock_the_account_even_for_the_right_password(client, person):
+def test_repeated_failures_hold_back_that_address_even_for_the_right_password(client, person):
+    """Per address and account (test_login_lockout.py: other addresses, the owner included, are not held back)."""
     attempts = []
     for i in range(5):
         # Varying case counts against the same account.

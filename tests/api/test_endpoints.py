@@ -151,7 +151,9 @@ def test_service_users_and_partners_get_403(client, who, request):
         user=user, rolle=user.roller.get(), navn="x", prefiks=secret[:12], nokkel_hash=hash_secret(secret)
     )
     client.logout()
-    assert get(client, AWARDS, secret).status_code == 403
+    refused = get(client, AWARDS, secret)  # already by the authentication: the role gives no API access
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "Rollen API-nøkkelen gjelder for, gir ikke lenger tilgang til API-et."}
 
 
 def test_bufdir_summary_has_every_embete_and_the_total(client, bufdir, awards):

@@ -1,6 +1,6 @@
 """Build the per-project allocation history 2021–2023 whose totals equal the published tables.
 
-The published tables (shared/data/publiserte-tildelinger-2021-2023.csv, tables 3-1 and 3-3) give, per embete
+The published tables (reporting/data/publiserte-tildelinger-2021-2023.csv, tables 3-1 and 3-3) give, per embete
 and year, the number of projects per category and the money awarded. This script spreads each embete's money
 over fictional but believable projects (names from a fixed list, two thirds of the money or so to fosterhjem,
 amounts in steps of 25 000 kr) in the embete's networks, so that the totals match exactly. Projects run for
@@ -21,15 +21,11 @@ Check that the committed files are current (exits 1 if not):
 import csv
 import hashlib
 import io
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLISHED = (
-    Path(os.environ.get("LAERINGSNETT_SHARED_DATA", ROOT.parent / "shared" / "data"))
-    / "publiserte-tildelinger-2021-2023.csv"
-)
+PUBLISHED = ROOT / "reporting" / "data" / "publiserte-tildelinger-2021-2023.csv"
 TARGETS = (ROOT / "demo" / "data" / "tildelinger-2021-2023.csv", ROOT / "tests" / "data" / "tildelinger-2021-2023.csv")
 COLUMNS = ("aar", "embete", "nettverk", "prosjekt", "kategori", "tildelt_kr")
 STEP = 25_000

@@ -59,7 +59,7 @@ def demo(django_db_setup, django_db_blocker):
         from django.db import transaction
 
         with transaction.atomic():
-            base = Path(settings.SHARED_DATA_DIR)
+            base = Path(settings.REFERENCE_DATA_DIR)
             load_reference_data(base / "embeter.csv", base / "kommuner.csv")
             seed_demo()
             counts = {m.__name__: m.objects.count() for m in MODELS}

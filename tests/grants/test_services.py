@@ -139,7 +139,11 @@ def test_frames_are_per_year_and_category(bufdir, vestland, agder):
         ("NaN", "Rammen må være et beløp i kroner."),
         ("Infinity", "Rammen må være et beløp i kroner."),
         ("100,005", "Rammen kan ha høyst to desimaler (øre)."),
-        ("1000000000000", "Rammen: beløpet er for stort."),
+        (
+            "1000000000000",
+            "Rammen: beløpet er for stort. Det største beløpet Læringsnett kan lagre, er "
+            "999\u00a0999\u00a0999\u00a0999\u00a0kr.",
+        ),
         ("999999999999.99", None),
     ],
 )

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def test_reload_keeps_staff_chosen_maalform(reference_data):
 
 def test_reload_updates_changed_names_but_not_maalform(reference_data, tmp_path):
     Kommune.objects.filter(nummer="4601").update(maalform=Maalform.NYNORSK)
-    source = Path(settings.SHARED_DATA_DIR)
+    source = Path(settings.REFERENCE_DATA_DIR)
     shutil.copy(source / "embeter.csv", tmp_path / "embeter.csv")
     with open(source / "kommuner.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -99,15 +100,30 @@ def test_reload_updates_changed_names_but_not_maalform(reference_data, tmp_path)
     kommune = Kommune.objects.get(nummer="4601")
     assert kommune.navn == "Bjørgvin"
     assert kommune.maalform == Maalform.NYNORSK
-    assert output.strip() == "Oppdatert: 1 Kommune"
+    assert "Endret navn (1):\n  4601 Bergen → Bjørgvin\n" in output
+    assert "Oppdatert: 1 Kommune" in output
+    assert "Opprettet" not in output and "Opphørt" not in output
     assert Kommune.objects.count() == 357
+    assert not Kommune.objects.filter(gyldig_til__isnull=False).exists()
 
 
 @pytest.mark.django_db
 def test_missing_data_dir_is_a_command_error(tmp_path):
-    with pytest.raises(CommandError, match="Fant ikke"):
+    with pytest.raises(CommandError, match="Fant ikke embeter.csv i .*finnes-ikke \\(mappen finnes ikke\\)"):
         _load("--data-dir", str(tmp_path / "finnes-ikke"))
     assert Embete.objects.count() == 0
+
+
+def test_default_data_is_the_projects_own():
+    """The reference data ships with the project: nothing is read from beside the repository."""
+    base = Path(settings.BASE_DIR)
+    if "LAERINGSNETT_REFERENCE_DATA" not in os.environ:
+        assert Path(settings.REFERENCE_DATA_DIR) == base / "organisations" / "data"
+    for name in ("embeter.csv", "kommuner.csv", "partnere.csv", "README.md"):
+        assert (base / "organisations" / "data" / name).is_file()
+    assert (base / "reporting" / "data" / "publiserte-tildelinger-2021-2023.csv").is_file()
+    assert "NLOD" in (base / "organisations" / "data" / "README.md").read_text(encoding="utf-8")
+    assert "NLOD" in (base / "reporting" / "data" / "README.md").read_text(encoding="utf-8")
 
 
 def test_reload_keeps_partners_added_by_staff(reference_data):

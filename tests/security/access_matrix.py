@@ -1,6 +1,6 @@
 """The access matrix: every URL pattern of the site × every role, with the outcome a serious public-sector system
-requires (docs/roles.md, README «Roller og hva de kan gjøre», accounts/permissions.py and each app's permission
-module).
+requires (docs/roles.md, docs/overview.md «Roller og hva de kan gjøre», accounts/permissions.py and each app's
+permission module).
 
 - `url_patterns()` walks django.urls.get_resolver() through every include (apps, allauth under /konto/, the admin,
   the API, i18n, healthz) and names each pattern "namespace:name"; a pattern without a name is named by its route
@@ -502,7 +502,11 @@ EXPECTED.update(
         "openid_connect_callback": E("H H H H H H H H H", note="OIDC is off unless OIDC_CLIENT_ID is set"),
         # i18n, health
         "set_language": E("O O O O O O O O O", public="language choice (a cookie)"),
-        "healthz": E("O O O O O O O O O", public="load balancer health check; answers {'status': 'ok'} only"),
+        "healthz": E(
+            "O O O O O O O O O",
+            public="load balancer health check; answers {'status': 'ok'} only. ?deep=1 (a Celery round trip, "
+            "bin/smoke) needs the X-Healthz-Token header (HEALTHZ_TOKEN) and is refused before any work without it",
+        ),
         # admin: see RULES for the rest
         "admin:login": E("L D D D D D D D D", note="through allauth (TOTP, rate limits): finding F3, fixed"),
         "admin:logout": E("L L L L L L L L L", follow=True, note="non-staff are sent to the admin index, then login"),

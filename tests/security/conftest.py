@@ -68,7 +68,7 @@ def _with_totp(user):
 
 
 def build_world() -> SimpleNamespace:
-    base = Path(settings.SHARED_DATA_DIR)
+    base = Path(settings.REFERENCE_DATA_DIR)
     load_reference_data(base / "embeter.csv", base / "kommuner.csv")
     vestland, agder = factories.embete("vestland"), factories.embete("agder")
     bergen = _service("Barneverntjenesten i Bergen", "4601")  # the right service

@@ -3,8 +3,9 @@ Norwegian message (or 429), counts per client address or per key as configured, 
 X-Forwarded-For header (TRUSTED_PROXY_COUNT=0 by default).
 
 Already proven elsewhere (not repeated here):
-- tests/accounts/test_login.py::test_repeated_failures_lock_the_account_even_for_the_right_password (failed logins
-  per account, 5 per 5 minutes, Norwegian message, other accounts unaffected, lifted after 5 minutes),
+- tests/accounts/test_login.py::test_repeated_failures_hold_back_that_address_even_for_the_right_password (failed logins
+  per address and account, 5 per 5 minutes, Norwegian message, other accounts unaffected, lifted after 5 minutes;
+  test_login_lockout.py: other addresses and the owner are never held back),
   ::test_unknown_account_is_limited_too, ::test_successful_logins_do_not_use_up_the_limit;
 - tests/api/test_endpoints.py::test_repeated_failed_keys_are_throttled (failed API keys give 429 with a Norwegian
   message and Retry-After; while blocked even a good key waits).
@@ -190,7 +191,7 @@ def test_api_calls_are_limited_per_user_not_per_address(db, reference_data, monk
     # The same user from another address is still over the limit ...
     response = from_address("192.0.2.40").get(SUMMARY, HTTP_AUTHORIZATION=f"Bearer {busy}")
     assert response.status_code == 429
-    assert response.json()["detail"].startswith("Forespørselen ble strupet")
+    assert response.json()["detail"].startswith("For mange forespørsler på kort tid. Prøv igjen om ")
     assert "Retry-After" in response
     # ... and another user from the first address is not.
     assert from_address("203.0.113.40").get(SUMMARY, HTTP_AUTHORIZATION=f"Bearer {calm}").status_code == 200

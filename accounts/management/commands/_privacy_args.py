@@ -7,7 +7,9 @@ from accounts.models import User
 
 def add_user_arguments(parser) -> None:
     who = parser.add_mutually_exclusive_group(required=True)
-    who.add_argument("--email", metavar="E-POST", help="Brukerens e-postadresse (innlogging eller annen adresse).")
+    who.add_argument(
+        "--email", metavar="E-POST", help="Brukerens e-postadresse (innlogging eller annen bekreftet adresse)."
+    )
     who.add_argument("--id", type=int, metavar="ID", help="Brukerens id (står i revisjonssporet og i utskriften).")
 
 
@@ -22,7 +24,8 @@ def find_user(email: str | None, user_id: int | None) -> User:
     if user is None:
         from allauth.account.models import EmailAddress
 
-        address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+        # Only a verified address: anyone can add any address unverified, so it says nothing about whose it is.
+        address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
         user = address.user if address else None
     if user is None:
         raise CommandError(f"Fant ingen bruker med e-postadressen {email}.", returncode=2)

@@ -1,11 +1,12 @@
-"""python manage.py anonymise_user (--email E-POST | --id ID) [--yes]
+"""python manage.py anonymise_user (--email E-POST | --id ID) [--yes | --dry-run]
 
 Anonymises a user who has left (accounts.services_privacy.anonymise_user): name, e-mail and phone become a
 pseudonym («Anonymisert bruker ID», anonymisert-ID@anonymisert.invalid), login is disabled, roles end,
 second factors, sessions, external logins, API keys and unused invitations are deleted and contact-person
 details are removed, all in one transaction. The user row stays, so decisions, reports and the audit trail
-keep pointing at the same id. Prints what will happen first; without --yes it asks (or, when not run from a
-terminal, stops). Running it again on an anonymised user changes nothing.
+keep pointing at the same id. Prints exactly what will be changed first (the same work done in a transaction
+that is rolled back); without --yes it asks (or, when not run from a terminal, stops). --dry-run only prints
+that and changes nothing. Running it again on an anonymised user changes nothing.
 
 Keep the printed id: after restoring a backup taken before the anonymisation, run the command again with --id.
 Exit codes: 0 anonymised (or already anonymised); 1 refused or not confirmed, nothing changed; 2 wrong
@@ -27,11 +28,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         add_user_arguments(parser)
-        parser.add_argument("--yes", action="store_true", help="Ikke spør om bekreftelse.")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--yes", action="store_true", help="Ikke spør om bekreftelse.")
+        mode.add_argument(
+            "--dry-run", action="store_true", help="Vis bare hva som ville blitt endret. Ingenting endres."
+        )
 
-    def handle(self, *args, email, id, yes, **options):
+    def handle(self, *args, email, id, yes, dry_run, **options):
         user = find_user(email, id)
-        if is_anonymised(user):
+        if is_anonymised(user) and not dry_run:
             result = services_privacy.anonymise_user(None, user)
             if not result.changed:
                 self.stdout.write(f"Bruker {user.pk} er allerede anonymisert. Ingenting er endret.")
@@ -52,6 +57,16 @@ class Command(BaseCommand):
                 f"Fritekst og revisjonsspor nevner personen {len(found)} steder. Disse beholdes (saksdokumenter, "
                 "arkivplikt); vurder dem for hånd (export_personal_data --omtaler viser hvor)."
             )
+        preview = services_privacy.anonymise_user(None, user, dry_run=True)
+        if preview.changes:
+            self.stdout.write("Dette vil bli endret:")
+            for line in preview.changes:
+                self.stdout.write(f"  - {line}")
+        else:
+            self.stdout.write("Ingenting vil bli endret.")
+        if dry_run:
+            self.stdout.write("Prøvekjøring: ingenting er endret.")
+            return
         if not yes:
             if not sys.stdin.isatty():
                 raise CommandError("Ingenting er endret. Bekreft med --yes.", returncode=1)

@@ -2,8 +2,11 @@
 
 Publishes the pending rows of the outbox (common.outbox) to Celery: tasks that could not be queued because Redis
 was down, and tasks whose message was lost. Celery beat does the same every minute (common.dispatch_outbox); the
-command is for operations after an outage, and for installations without beat. Exit codes: 0 done (or nothing to
-do); 1 the queue (Redis) does not answer, so pending rows are left for the next run.
+command is for operations after an outage, and for installations without beat. It loads every task module first
+(Celery autodiscovery), as a worker does. Exit codes: 0 done (or nothing to do); 1 the queue (Redis) does not
+answer, so pending rows are left for the next run; 2 some rows could not be sent because of a fault in the code or
+the set-up (a task not registered, a module that does not import, a call the task refuses) or their task failed:
+they are listed, stay pending with the error recorded, and are sent by a later run once the fault is fixed.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -34,6 +37,9 @@ class Command(BaseCommand):
         if status:
             self._status()
             return
+        error = outbox.load_tasks(force=True)
+        if error is not None:
+            self.stderr.write(f"FEIL: oppgavemodulene kunne ikke lastes: {type(error).__name__}: {error}")
         if retry_failed:
             self.stdout.write(f"Prøves igjen: {outbox.retry_given_up()}")
         report = outbox.dispatch(grace_seconds=grace)
@@ -43,6 +49,17 @@ class Command(BaseCommand):
         )
         if report.broker_down:
             raise CommandError("Køen (Redis) svarer ikke. Ventende meldinger sendes ved neste kjøring.", returncode=1)
+        for pk, task, text in report.broken:
+            self.stderr.write(f"FEIL: utboksmelding #{pk} ({task}) ble ikke sendt og venter: {text}")
+        if report.failed:
+            numbers = ", ".join(f"#{pk}" for pk in report.failed)
+            self.stderr.write(f"Oppgaven feilet for utboksmelding {numbers}; den venter og prøves igjen.")
+        if report.broken or report.failed:
+            raise CommandError(
+                f"{len(report.broken) + len(report.failed)} melding(er) ble ikke sendt på grunn av en feil (se over). "
+                "De er ikke gitt opp: rett feilen og kjør kommandoen igjen.",
+                returncode=2,
+            )
 
     def _status(self):
         pending = OutboxMessage.objects.filter(utfort__isnull=True, gitt_opp__isnull=True)

@@ -236,3 +236,36 @@ def test_frames_page_shows_reported_spent_and_unspent(client, leader, sf, bufdir
     assert response.context["totals"]["ubrukt"] == Decimal("70000")
     assert "Rapportert brukt" in html(response)
     assert len(after) == len(before)
+
+
+def test_autosaves_of_a_report_are_audited_once_per_session_and_a_4_mb_text_is_refused(
+    client, leader, requirement, clock
+):
+    """Issue 20: one audit event per editing session, and no unbounded text into the audit trail."""
+    import datetime
+
+    from audit.models import AuditEvent
+    from audit.services import AUTOSAVE_WINDOW
+    from common import limits
+
+    login(client, leader).get(edit_url(requirement))
+    report = ProgressReport.objects.get(krav=requirement)
+    url = reverse("projects:report_autosave", args=[report.pk])
+    autosaved = AuditEvent.objects.filter(handling="rapport.utkast_autolagret", object_id=str(report.pk))
+    for i in range(10):
+        assert client.post(url, form_post(report, avvik=f"Avvik {i}")).status_code == 200
+        clock.shift(datetime.timedelta(minutes=1))
+    assert autosaved.all().count() == 1
+    clock.shift(AUTOSAVE_WINDOW)
+    assert client.post(url, form_post(report, avvik="Etter pausen")).status_code == 200
+    assert autosaved.all().count() == 2
+
+    events = AuditEvent.objects.count()
+    response = client.post(url, form_post(report, resultater="R" * (4 * 1024 * 1024)))
+    assert response.status_code == 400
+    assert response.json()["errors"]["resultater"][0].startswith(
+        f"Sørg for at denne verdien har {limits.LONG_TEXT} eller færre tegn"
+    )
+    report.refresh_from_db()
+    assert report.avvik == "Etter pausen" and not report.resultater.startswith("RRR")
+    assert AuditEvent.objects.count() == events

@@ -10,11 +10,13 @@ from django.conf import settings
 DATA = Path(__file__).resolve().parents[2] / "data"
 HISTORY_FILE = DATA / "tildelinger-2021-2023.csv"
 HEADER = "aar,embete,nettverk,prosjekt,kategori,tildelt_kr"
+# The published tables 3-1 and 3-3 (final evaluation of the competence strategy, 2024), kept in reporting/data.
+PUBLISHED_FILE = Path(settings.BASE_DIR) / "reporting" / "data" / "publiserte-tildelinger-2021-2023.csv"
 
 
 def published() -> dict[int, list[dict]]:
     """The published tables 3-1 and 3-3 per year, values as in export_national_summary (ints)."""
-    path = Path(settings.SHARED_DATA_DIR) / "publiserte-tildelinger-2021-2023.csv"
+    path = PUBLISHED_FILE
     out: dict[int, list[dict]] = {}
     with open(path, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):

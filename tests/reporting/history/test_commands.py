@@ -4,18 +4,16 @@ Run as from the shell (execute_from_command_line), so the exit codes are the rea
 import csv
 import io
 import json
-from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.core.management import execute_from_command_line
 from openpyxl import load_workbook
 
 from grants.models import Award
 from networks.models import LearningNetwork
 
-from .conftest import HISTORY_FILE, csv_bytes, published
+from .conftest import HISTORY_FILE, PUBLISHED_FILE, csv_bytes, published
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -76,7 +74,7 @@ def test_missing_file_exits_2(tmp_path, capsys):
 
 @pytest.mark.usefixtures("imported")
 def test_export_csv_to_stdout_equals_the_published_table(capsys):
-    published_file = Path(settings.SHARED_DATA_DIR) / "publiserte-tildelinger-2021-2023.csv"
+    published_file = PUBLISHED_FILE
     published_lines = published_file.read_text(encoding="utf-8").splitlines()
     for year in (2021, 2022, 2023):
         capsys.readouterr()

@@ -1,4 +1,4 @@
-"""Award rows matching the published tables (shared/data/publiserte-tildelinger-2021-2023.csv), written straight
+"""Award rows matching the published tables (reporting/data/publiserte-tildelinger-2021-2023.csv), written straight
 into the award ledger (kilde "import", a unique import_nokkel): per embete and year one network, the published
 number of projects per category and the published money spread over them. A row with money and no projects
 (Nordland 2023) is money to the network without a project."""
@@ -14,7 +14,7 @@ from networks.models import LearningNetwork, NetworkStatus
 from organisations.models import Embete
 from projects.models import DevelopmentProject
 
-PUBLISHED = Path(settings.SHARED_DATA_DIR) / "publiserte-tildelinger-2021-2023.csv"
+PUBLISHED = Path(settings.BASE_DIR) / "reporting" / "data" / "publiserte-tildelinger-2021-2023.csv"
 
 
 def published(year: int | None = None) -> list[dict]:
