@@ -24,8 +24,9 @@ inserted and removed inside that transaction (so no other connection ever sees i
   which row triggers do not see; SQLite deletes row by row, so the flush is wrapped (see `_allow_sqlite_flush`)
   to behave like PostgreSQL. Deleting single rows stays refused on both.
 
-In production the database role the app uses can be denied INSERT on integrity_override (and TRUNCATE on the
-guarded tables); the app itself never needs either.
+In production the app runs as a role that owns nothing (docs/database-roles.md): `manage.py grant_app_role`
+(audit.db_roles) gives it no INSERT/UPDATE/DELETE on integrity_override, no UPDATE/DELETE on the tables that only
+get new rows, and no TRUNCATE or TRIGGER anywhere; only the owner (migrate, demo, flush) can use the overrides.
 """
 
 from __future__ import annotations

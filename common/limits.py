@@ -20,8 +20,8 @@ AUDIT_TEXT = 500  # a text longer than this is never stored whole in the audit t
 AUDIT_EXCERPT = 200  # … only this many first characters, its length and hash
 AUDIT_TOTAL = 20_000  # the change description of one audit event, as JSON, at most
 
-# Apps whose models the pre_save guard checks (organisations: see the report of issue 20).
-LIMITED_APPS = ("accounts", "api", "networks", "projects", "grants", "reporting")
+# Apps whose models the pre_save guard checks.
+LIMITED_APPS = ("accounts", "api", "networks", "organisations", "projects", "grants", "reporting")
 
 
 def text(limit: int) -> dict:

@@ -204,7 +204,11 @@ def load_tasks(*, force: bool = False) -> Exception | None:
     if _tasks_loaded and not force:
         return _load_error
     try:
-        current_app.loader.import_default_modules()
+        # Not loader.import_default_modules(): its import_modules signal runs Celery's Django fixup, which calls
+        # django.setup() again (re-configuring logging: a worker that dispatched once logged nothing after) and
+        # runs the system checks. The modules themselves are imported directly instead.
+        for module in current_app.loader.default_modules:
+            current_app.loader.import_task_module(module)
         current_app.autodiscover_tasks(force=True)
         _load_error = None
     except Exception as exc:  # an ImportError, or any error raised while importing a task module

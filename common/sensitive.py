@@ -20,6 +20,7 @@ import zipfile
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from pypdf import PdfReader  # a runtime dependency: without it PDF text would go unchecked, so no fallback
 from stdnum.no import fodselsnummer
 
 MESSAGE = _(
@@ -106,10 +107,6 @@ def _zip_text(upload, kind: str) -> str:
 
 
 def _pdf_text(upload) -> str:
-    try:
-        from pypdf import PdfReader
-    except ImportError:  # pypdf is optional: without it PDF text is not checked
-        return ""
     reader = PdfReader(upload)
     parts, size = [], 0
     for number, page in enumerate(reader.pages):

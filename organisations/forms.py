@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.text import NameField
 from ui.forms import DSForm, DSModelForm
 
 from .models import Kommune, Maalform, Partner
@@ -18,7 +19,7 @@ class KommuneMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ServiceForm(DSForm):
-    navn = forms.CharField(label=_("Navn"), max_length=200)
+    navn = NameField(label=_("Navn"))
     orgnr = forms.CharField(
         label=_("Organisasjonsnummer"), max_length=11, help_text=_("9 siffer, som i Enhetsregisteret.")
     )
@@ -68,6 +69,9 @@ class ServiceImportForm(DSForm):
 
 
 class PartnerForm(DSModelForm):
+    navn = NameField(label=_("Navn"))
+    region = NameField(label=_("Region"), max_length=100, required=False)
+
     class Meta:
         model = Partner
         fields = ["navn", "type", "region", "orgnr", "nettside", "aktiv"]

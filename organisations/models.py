@@ -1,9 +1,12 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from common.text import clean_name, name_key
 
 from .validators import validate_orgnr
 
@@ -221,6 +224,10 @@ class ChildWelfareService(models.Model):
     def __str__(self) -> str:
         return self.navn
 
+    def clean(self) -> None:
+        """The name as the services store it (common.text), also when saved from the admin or the import."""
+        self.navn = clean_name(self.navn)
+
     @property
     def embete(self) -> Embete:
         return self.vertskommune.embete
@@ -261,6 +268,22 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.navn
+
+    def clean(self) -> None:
+        """Cleans navn and region (common.text) and refuses a navn that another partner has in another spelling:
+        "RKBU Vest" with a zero-width space, or "rkbu vest", beside "RKBU Vest". Run by full_clean, so by the
+        service, the form and the admin alike; a clash found here also stands in for the exact unique check
+        (Django skips that for a field that already has an error), so the user sees one message."""
+        self.navn = clean_name(self.navn)
+        self.region = clean_name(self.region)
+        if not self.navn:
+            return
+        wanted = name_key(self.navn)
+        others = Partner.objects.exclude(pk=self.pk) if self.pk else Partner.objects.all()
+        # In Python: SQLite's case folding (iexact, LOWER) only covers ASCII, and stored names may predate cleaning.
+        if any(name_key(navn) == wanted for navn in others.values_list("navn", flat=True)):
+            message = _("Det finnes allerede en partner med dette navnet.")
+            raise ValidationError({"navn": ValidationError(message, code="unique")})
 
 
 class OppvekstTjenestetype(models.TextChoices):

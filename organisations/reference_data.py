@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import Embete, EmbeteNavn, Fylke, Kommune, Partner
@@ -168,6 +168,20 @@ def _require(row: _Row, name: str, columns: tuple[str, ...], errors: list[str]) 
     return ok
 
 
+def _fits(row: _Row, name: str, columns: dict[str, models.Field], errors: list[str]) -> bool:
+    """The names fit the register's columns (the pre_save length check of common.limits would stop the load
+    halfway otherwise)."""
+    ok = True
+    for column, model_field in columns.items():
+        length = len(row.values.get(column) or "")
+        if length > model_field.max_length:
+            errors.append(
+                f"{name}, linje {row.line}: «{column}» er {length} tegn; registeret tar høyst {model_field.max_length}."
+            )
+            ok = False
+    return ok
+
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FYLKESNUMMER = re.compile(r"^[0-9]{2}$")
 KOMMUNENUMMER = re.compile(r"^[0-9]{4}$")
@@ -197,6 +211,13 @@ def _check_embeter(rows: list[_Row], errors: list[str]) -> dict[str, _EmbeteRow]
     fylke_lines: dict[str, int] = {}
     for row in rows:
         if not _require(row, name, EMBETE_COLUMNS, errors):
+            continue
+        if not _fits(
+            row,
+            name,
+            {"navn": Embete._meta.get_field("navn"), "navn_2019_2023": EmbeteNavn._meta.get_field("navn")},
+            errors,
+        ):
             continue
         v = row.values
         if not SLUG.match(v["embete"]):
@@ -234,6 +255,10 @@ def _check_kommuner(rows: list[_Row], embeter: dict[str, _EmbeteRow], errors: li
     kommuner = []
     for row in rows:
         if not _require(row, name, KOMMUNE_COLUMNS, errors):
+            continue
+        if not _fits(
+            row, name, {"kommunenavn": Kommune._meta.get_field("navn"), "fylke": Fylke._meta.get_field("navn")}, errors
+        ):
             continue
         v = row.values
         where = f"{name}, linje {row.line}"

@@ -6,10 +6,39 @@ epost, aktiv. Rows are matched on orgnr: a known orgnr updates the service, a ne
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources, widgets
+
+from common import sensitive
+from common.text import clean_name
 
 from .models import ChildWelfareService, Kommune
 from .validators import clean_orgnr
+
+# Every cell of a row is checked (extra columns too): Læringsnett holds no identity numbers (common.sensitive).
+IDENTITY_NUMBER_MESSAGE = _lazy(
+    "Cellen ser ut til å inneholde et fødselsnummer eller D-nummer. Læringsnett skal ikke inneholde "
+    "opplysninger om enkeltbarn eller familier. Fjern nummeret fra filen og last den opp igjen."
+)
+
+
+def _cell_texts(value) -> list[str]:
+    """The cell as text; a 10-digit number also with its leading zero, which Excel drops from 01019012345."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value if value is not None else "")
+    if isinstance(value, int) and not isinstance(value, bool) and len(text) == 10:
+        return [text, text.zfill(11)]
+    return [text]
+
+
+def identity_number_columns(row) -> list[str]:
+    """The columns of the row whose cell holds a fødselsnummer or D-nummer."""
+    return [
+        str(column)
+        for column, value in row.items()
+        if any(sensitive.contains_identity_number(text) for text in _cell_texts(value))
+    ]
 
 
 def _kommunenummer(value) -> str:
@@ -59,6 +88,13 @@ class KommunerWidget(widgets.ManyToManyWidget):
         return ";".join(k.nummer for k in value.all())
 
 
+class NameWidget(widgets.CharWidget):
+    """A name as the services store it: no invisible or bidi control characters (common.text)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return clean_name(value)
+
+
 class OrgnrWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
         text = str(value or "").strip()
@@ -100,7 +136,7 @@ class ChildWelfareServiceResource(resources.ModelResource):
         self.fields["vertskommune"].widget = KommuneWidget(self._kommuner)
         self.fields["kommuner"].widget = KommunerWidget(self._kommuner)
 
-    navn = fields.Field(attribute="navn", column_name="navn", widget=widgets.CharWidget())
+    navn = fields.Field(attribute="navn", column_name="navn", widget=NameWidget())
     orgnr = fields.Field(attribute="orgnr", column_name="orgnr", widget=OrgnrWidget())
     vertskommune = fields.Field(attribute="vertskommune", column_name="vertskommune")
     kommuner = fields.Field(attribute="kommuner", column_name="kommuner")
@@ -133,7 +169,12 @@ class ChildWelfareServiceResource(resources.ModelResource):
             self._row_problems = {NON_FIELD_ERRORS: [_("Raden er tom. Fyll den ut eller slett den.")]}
             return
         problems: dict[str, list[str]] = {}
-        if not str(row.get("navn") or "").strip():
+        # A cell with an identity number gets this one message; other errors for it (which would repeat the
+        # number, like «Ukjent kommunenummer: …») are left out, see import_instance.
+        self._identity_columns = identity_number_columns(row)
+        for column in self._identity_columns:  # a column without a heading: reported for the row
+            problems.setdefault(column or NON_FIELD_ERRORS, []).append(str(IDENTITY_NUMBER_MESSAGE))
+        if not clean_name(row.get("navn")) and "navn" not in self._identity_columns:
             problems.setdefault("navn", []).append(_("Navn mangler."))
         try:
             orgnr = OrgnrWidget().clean(row.get("orgnr"))
@@ -184,6 +225,9 @@ class ChildWelfareServiceResource(resources.ModelResource):
                 self.fields["kommuner"].clean(row)
             except ValueError as exc:
                 errors.setdefault("kommuner", []).append(ValidationError(str(exc)))
+        for key in getattr(self, "_identity_columns", ()):
+            if key:
+                errors.pop(key, None)
         for key, messages in getattr(self, "_row_problems", {}).items():
             errors.setdefault(key, []).extend(ValidationError(m) for m in messages)
         if errors:

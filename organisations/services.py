@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require
 from audit import services as audit
 from common import spreadsheets
+from common.text import clean_name
 
 from .models import ChildWelfareService, Embete, Kommune, Maalform, Partner
 from .reference_data import LoadStats, ReferenceDataError, load_reference_data  # noqa: F401  (used from here)
@@ -50,7 +51,8 @@ def _validate_service_data(actor, data: dict, instance: ChildWelfareService | No
             dup = dup.exclude(pk=instance.pk)
         if dup.exists():
             errors["orgnr"] = [_("Det finnes allerede en barnevernstjeneste med dette organisasjonsnummeret.")]
-    if not (data.get("navn") or "").strip():
+    clean["navn"] = clean_name(data.get("navn"))  # no invisible or bidi control characters (common.text)
+    if not clean["navn"]:
         errors["navn"] = [_("Navn må fylles ut.")]
     vert = data.get("vertskommune")
     kommuner = list(data.get("kommuner") or [])
@@ -88,7 +90,7 @@ def create_service(actor, *, navn, orgnr, vertskommune, kommuner=(), epost="", a
         actor, {"navn": navn, "orgnr": orgnr, "vertskommune": vertskommune, "kommuner": kommuner}, None
     )
     service = ChildWelfareService.objects.create(
-        navn=data["navn"].strip(), orgnr=data["orgnr"], vertskommune=vertskommune, epost=epost, aktiv=aktiv
+        navn=data["navn"], orgnr=data["orgnr"], vertskommune=vertskommune, epost=epost, aktiv=aktiv
     )
     service.kommuner.set(data["kommuner"])
     audit.record(
@@ -129,7 +131,7 @@ def update_service(actor, service: ChildWelfareService, **changes) -> ChildWelfa
         },
         service,
     )
-    service.navn = data["navn"].strip()
+    service.navn = data["navn"]
     service.orgnr = data["orgnr"]
     service.vertskommune = vert
     service.epost = changes.get("epost", service.epost)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.immutability import PROGRESS_REPORT, REPORT_REVIEW, REPORT_VERSION, ImmutableModel, ImmutableQuerySet
-from common import limits
+from common import limits, periods
 from networks.models import Orientation, Theme
 
 
@@ -85,11 +85,31 @@ class DevelopmentProject(models.Model):
         return self.navn
 
 
+class ProjectServiceQuerySet(models.QuerySet):
+    """Participation of a service in a project in a period: the one definition (common.periods.overlaps), used by
+    the permission predicates, the reporting duty and the report pages alike."""
+
+    def active_in(self, start, end):
+        """Periods that share at least one day with start … end (dates, or expressions such as
+        periods.year_start(OuterRef("aar")))."""
+        return self.filter(periods.overlaps("fra_dato", "til_dato", start, end))
+
+    def active_in_year(self, year):
+        """Periods that overlap the calendar year (a number, or an expression such as OuterRef("aar")): a
+        service that took part at any time in the grant year answers for that year's report."""
+        return self.active_in(periods.year_start(year), periods.year_end(year))
+
+    def active_on(self, day):
+        return self.active_in(day, day)
+
+
 class ProjectService(models.Model):
     prosjekt = models.ForeignKey(DevelopmentProject, on_delete=models.CASCADE, related_name="deltakelse")
     tjeneste = models.ForeignKey("organisations.ChildWelfareService", on_delete=models.PROTECT, related_name="+")
     fra_dato = models.DateField(_("fra"), default=timezone.localdate)
     til_dato = models.DateField(_("til"), null=True, blank=True)
+
+    objects = ProjectServiceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("deltakende tjeneste")
@@ -106,6 +126,13 @@ class ProjectService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tjeneste} i {self.prosjekt}"
+
+    def is_active_in(self, start, end) -> bool:
+        """ProjectService.objects.active_in for a row already loaded (prefetched)."""
+        return periods.dates_overlap(self.fra_dato, self.til_dato, start, end)
+
+    def is_active_on(self, day) -> bool:
+        return self.is_active_in(day, day)
 
 
 class PhaseChange(models.Model):

@@ -1,5 +1,5 @@
 """Predicate helpers shared by the reporting-duty and report rules: who is the statsforvalter of the embete that
-made the grant, who is Bufdir, who takes part in the funded project (projects.services.reports)."""
+made the grant, who is Bufdir, who takes part in the funded project (projects.selectors.participation)."""
 
 from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
 
@@ -19,6 +19,6 @@ def bufdir(role) -> bool:
 def participant(role, krav) -> bool:
     if role is None or role.rolle not in SERVICE_ROLES:
         return False
-    from projects.services.reports import participant_service_ids
+    from projects.selectors.participation import participant_service_ids
 
     return role.tjeneste_id in participant_service_ids(krav)

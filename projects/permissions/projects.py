@@ -50,9 +50,7 @@ def service_periods(project) -> list[ProjectService]:
 def current_service_ids(project, on=None) -> set[int]:
     """Services taking part in the project on the day (today by default)."""
     on = on or timezone.localdate()
-    return {
-        p.tjeneste_id for p in service_periods(project) if p.fra_dato <= on and (p.til_dato is None or p.til_dato >= on)
-    }
+    return {p.tjeneste_id for p in service_periods(project) if p.is_active_on(on)}
 
 
 def _service_now(role, project) -> bool:

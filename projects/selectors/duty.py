@@ -10,15 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
 from accounts.permissions import get_active_role
-from grants.models import Application
 from projects.models import (
     Postponement,
     PostponementStatus,
-    ProjectService,
     ReportingRequirement,
     ReportReminder,
     ReportStatus,
 )
+from projects.selectors.participation import taking_part
 
 REQUIREMENT_RELATED = ("vedtak__soknad__utlysning__embete", "prosjekt__network")
 # How far ahead a service's start page shows deadlines.
@@ -67,15 +66,9 @@ def with_status(qs: QuerySet[ReportingRequirement], today: datetime.date | None 
 
 
 def participating(service_id: int) -> Q:
-    """Requirements of projects the service takes part in: a ProjectService row overlapping the grant year, or
-    the service is one of the applicants of the funded application (as projects.services.reports)."""
-    in_project = ProjectService.objects.filter(
-        prosjekt_id=OuterRef("prosjekt_id"), tjeneste_id=service_id, fra_dato__year__lte=OuterRef("aar")
-    ).filter(Q(til_dato__isnull=True) | Q(til_dato__year__gte=OuterRef("aar")))
-    applied = Application.tjenester.through.objects.filter(
-        application_id=OuterRef("vedtak__soknad_id"), childwelfareservice_id=service_id
-    )
-    return Q(Exists(in_project)) | Q(Exists(applied))
+    """Requirements of projects the service takes part in (selectors.participation: a period overlapping the
+    grant year, or an applicant of the funded application)."""
+    return taking_part(service_id)
 
 
 def requirements_visible_to(user) -> QuerySet[ReportingRequirement]:

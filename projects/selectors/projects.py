@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,10 +27,6 @@ from projects.models import (
 )
 
 ZERO = Decimal("0")
-
-
-def _open_on(day: datetime.date) -> Q:
-    return Q(fra_dato__lte=day) & (Q(til_dato__isnull=True) | Q(til_dato__gte=day))
 
 
 # --- which projects -------------------------------------------------------------------------------------
@@ -76,9 +72,7 @@ def project_list(user) -> QuerySet[DevelopmentProject]:
             "temaer",
             Prefetch(
                 "deltakelse",
-                queryset=ProjectService.objects.filter(_open_on(today))
-                .select_related("tjeneste")
-                .order_by("tjeneste__navn"),
+                queryset=ProjectService.objects.active_on(today).select_related("tjeneste").order_by("tjeneste__navn"),
                 to_attr="aktive_tjenester",
             ),
         )

@@ -20,19 +20,15 @@ from projects.models import (
     ReportVersion,
     SelfAssessment,
 )
+from projects.selectors.participation import taking_part
 
 PARTICIPANTS = ReportParticipant.objects.select_related("tjeneste").order_by("tjeneste__navn")
 REPORT_RELATED = ("krav__vedtak__soknad__utlysning__embete", "krav__prosjekt__network", "opprettet_av")
 
 
-def _participating(service_id) -> Q:
-    """Requirements whose project or funded application the service takes part in."""
-    return Q(prosjekt__deltakelse__tjeneste_id=service_id, prosjekt__deltakelse__til_dato__isnull=True) | Q(
-        vedtak__soknad__tjenester=service_id
-    )
-
-
 def requirements_visible_to(user) -> QuerySet[ReportingRequirement]:
+    """Bufdir (and superusers) see all requirements; a statsforvalter those of its embete; service users those
+    of the projects their service takes part in (selectors.participation, as the permission predicates)."""
     qs = ReportingRequirement.objects.select_related("vedtak__soknad__utlysning__embete", "prosjekt__network")
     if user.is_superuser:
         return qs
@@ -44,8 +40,7 @@ def requirements_visible_to(user) -> QuerySet[ReportingRequirement]:
     if role.rolle in STATSFORVALTER_ROLES:
         return qs.filter(vedtak__soknad__utlysning__embete_id=role.embete_id)
     if role.rolle in SERVICE_ROLES:
-        ids = ReportingRequirement.objects.filter(_participating(role.tjeneste_id)).values("pk")
-        return qs.filter(pk__in=ids)
+        return qs.filter(taking_part(role.tjeneste_id))
     return qs.none()
 
 

@@ -63,8 +63,8 @@ def on_award(decision) -> ReportingRequirement:
 
 def participant_service_ids(krav: ReportingRequirement) -> set[int]:
     """The services taking part in the funded project (the project's services in the grant year and the
-    services that applied). The same definition as for writing the report."""
-    from projects.services.reports import participant_service_ids as ids
+    services that applied). The same definition as for writing the report (projects.selectors.participation)."""
+    from projects.selectors.participation import participant_service_ids as ids
 
     return ids(krav)
 

@@ -9,7 +9,6 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,11 +16,10 @@ from accounts.permissions import require
 from audit import services as audit
 from common import money as money_bounds
 from grants import services as grants
-from grants.models import ZERO, Application, BudgetKind, Decision
+from grants.models import ZERO, BudgetKind
 from projects.models import (
     SELF_ASSESSMENT_STATEMENTS,
     ProgressReport,
-    ProjectService,
     ReportingRequirement,
     ReportParticipant,
     ReportReview,
@@ -32,6 +30,7 @@ from projects.models import (
     Scale,
     SelfAssessment,
 )
+from projects.selectors.participation import participant_service_ids
 
 TEXT_FIELDS = ("aktiviteter", "avvik", "resultater", "partnerinvolvering", "neste_aar", "fritekst")
 # Answers carried forward from the project's previous approved report (the explanation of overspending is not).
@@ -43,29 +42,8 @@ KRAV, OVERFOR = "krav", "overfor"  # what to do with unspent money on approval
 MAX_STAFF = 100_000
 
 
-# --- who takes part ---------------------------------------------------------------------------------
-
-
-def participant_service_ids(krav: ReportingRequirement) -> set[int]:
-    """The services that take part in the funded project: the project's services in the grant year and the
-    services that applied for the grant. Their users write the report. Cached on the requirement."""
-    cached = getattr(krav, "_participant_ids", None)
-    if cached is not None:
-        return cached
-    year_start, year_end = datetime.date(krav.aar, 1, 1), datetime.date(krav.aar, 12, 31)
-    ids = set(
-        ProjectService.objects.filter(prosjekt_id=krav.prosjekt_id, fra_dato__lte=year_end)
-        .filter(Q(til_dato__isnull=True) | Q(til_dato__gte=year_start))
-        .values_list("tjeneste_id", flat=True)
-    )
-    application_id = Decision.objects.filter(pk=krav.vedtak_id).values_list("soknad_id", flat=True)
-    ids |= set(
-        Application.tjenester.through.objects.filter(application_id__in=application_id).values_list(
-            "childwelfareservice_id", flat=True
-        )
-    )
-    krav._participant_ids = ids
-    return ids
+# Who takes part (whose users write the report and are prefilled as participants): participant_service_ids,
+# imported above from projects.selectors.participation, the one definition.
 
 
 # --- prefill -------------------------------------------------------------------------------------------

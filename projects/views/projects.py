@@ -453,9 +453,7 @@ def knowledge_bank_detail(request, pk):
     if project is None:
         raise Http404
     today = timezone.localdate()
-    services_now = [
-        p for p in project.deltakelse.all() if p.fra_dato <= today and (p.til_dato is None or p.til_dato >= today)
-    ]
+    services_now = [p for p in project.deltakelse.all() if p.is_active_on(today)]
     return render(
         request,
         "projects/knowledge_bank/knowledge_bank_detail.html",

@@ -2,9 +2,14 @@
 (common.sensitive); only numbers that pass the checksum count, so other 11-digit numbers are left alone."""
 
 import io
+import subprocess
+import sys
+import tomllib
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from stdnum.no import fodselsnummer, kontonr
@@ -167,3 +172,33 @@ def test_reading_is_bounded(monkeypatch):
         archive.writestr("word/document.xml", "<w:p>" + "a" * 5_000_000 + f" {FNR}</w:p>")
     text = sensitive.document_text(io.BytesIO(buffer.getvalue()), "docx")
     assert len(text) <= 1000
+
+
+# --- pypdf is a runtime dependency --------------------------------------------------------------------
+
+
+def test_pypdf_is_a_pinned_runtime_dependency():
+    """Without pypdf the text of uploaded PDFs would go unchecked in production: it is installed there too."""
+    project = tomllib.loads((Path(settings.BASE_DIR) / "pyproject.toml").read_text())
+    assert any(dep.startswith("pypdf") for dep in project["project"]["dependencies"])
+    assert not any(dep.startswith("pypdf") for dep in project["project"]["optional-dependencies"]["dev"])
+    constraints = (Path(settings.BASE_DIR) / "constraints.txt").read_text().splitlines()
+    assert any(line.startswith("pypdf==") for line in constraints)
+
+
+def test_a_missing_pypdf_is_an_error_not_a_silent_skip():
+    """common.sensitive does not start without pypdf (so neither do the forms and uploads that use it), instead
+    of accepting every PDF unread."""
+    code = "import sys; sys.modules['pypdf'] = None; import common.sensitive"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "ModuleNotFoundError" in result.stderr or "ImportError" in result.stderr
+    assert "pypdf" in result.stderr
+
+
+def test_pdf_text_is_read():
+    """The PDF path runs: the text comes from pypdf, and a PDF pypdf cannot read is left to the other checks."""
+    assert FNR in sensitive.document_text(io.BytesIO(pdf_with(f"Nr. {FNR}")), "pdf")
+    assert sensitive.document_text(io.BytesIO(b"%PDF-1.7\nikke en pdf"), "pdf") == ""

@@ -151,6 +151,21 @@ def test_every_problem_is_listed(tmp_path):
 
 
 @pytest.mark.django_db
+def test_names_too_long_for_the_register_are_named_by_line(tmp_path):
+    """Issue 20: the pre_save length check covers organisations; a too long name in a file is a line error
+    before anything is written, not a crash halfway."""
+    lines = with_line(3, f"1101,{'E' * 101},11,Rogaland,rogaland")
+    embeter = (Path(settings.REFERENCE_DATA_DIR) / "embeter.csv").read_text(encoding="utf-8")
+    embeter = embeter.replace("rogaland,Statsforvalteren i Rogaland,", f"rogaland,{'R' * 201},", 1)
+
+    message = load_error(data_dir(tmp_path, lines, embeter=embeter))
+
+    assert "kommuner.csv, linje 3: «kommunenavn» er 101 tegn; registeret tar høyst 100." in message
+    assert "embeter.csv, linje 7: «navn» er 201 tegn; registeret tar høyst 200." in message
+    assert counts() == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db
 def test_bad_embete_lines(tmp_path):
     embeter = (Path(settings.REFERENCE_DATA_DIR) / "embeter.csv").read_text(encoding="utf-8")
     embeter = embeter.replace("rogaland,Statsforvalteren i Rogaland,Statsforvalteren i Rogaland,11", "Rogaland!,X,Y,11")
