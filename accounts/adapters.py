@@ -3,6 +3,7 @@ from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.utils.translation import gettext_lazy as _
 
 
 def serialize_mail(message) -> dict:
@@ -24,6 +25,15 @@ def serialize_mail(message) -> dict:
 
 class AccountAdapter(DefaultAccountAdapter):
     """Accounts are created only through invitations, never by open sign-up."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # allauth's own text ("Too many failed login attempts. Try again later.") says neither why nor for how long.
+        "too_many_login_attempts": _(
+            "Du har prøvd for mange ganger med feil passord fra denne maskinen. Vent minst 5 minutter før du prøver "
+            "igjen, eller bruk «Glemt passordet?» for å lage et nytt passord."
+        ),
+    }
 
     def is_open_for_signup(self, request):
         return False

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from common.sensitive import validate_document_text
@@ -176,14 +177,15 @@ def validate_document(upload, allowed=DOCUMENT_TYPES) -> DocumentType:
             % {"size": filesizeformat(upload.size), "max": filesizeformat(max_bytes)},
             code="too_large",
         )
-    labels = ", ".join(t.label for t in allowed)
+    labels = get_text_list([str(t.label) for t in allowed], _("eller"))
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if extension not in {t.extension for t in allowed}:
         raise ValidationError(_("Filtypen er ikke tillatt. Last opp %(types)s.") % {"types": labels}, code="type")
     detected = _sniff(upload)
     if detected is None or detected not in allowed or detected.extension != extension:
         raise ValidationError(
-            _("Innholdet i filen stemmer ikke med filtypen. Last opp en ekte %(types)s-fil.") % {"types": labels},
+            _("Innholdet i filen stemmer ikke med filtypen. Last opp en ekte fil av typen %(types)s.")
+            % {"types": labels},
             code="content",
         )
     validate_document_text(upload, detected.extension)  # no fødselsnummer/D-nummer in the text (issue 20)

@@ -24,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from common.exports import safe_cell
 from grants.letters import _e, _fonts, _styles, _user_text, long_date
 from reporting.selectors.annual import MONEY_COL, PERCENT, TEXT, chart_data, narrative_sections, tables
 from reporting.selectors.annual import Table as Table_
@@ -240,10 +241,9 @@ def _sheet_name(name: str) -> str:
 
 
 def _safe(value):
-    """Text that a spreadsheet would run as a formula gets an apostrophe (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula gets an apostrophe (CSV/XLSX injection), and characters an
+    XLSX file cannot hold are left out (a control character in a narrative was a 500; common.exports)."""
+    return safe_cell(value, xlsx=True)
 
 
 def render_xlsx(content: dict) -> bytes:
@@ -253,9 +253,9 @@ def render_xlsx(content: dict) -> bytes:
     info.title = "Oversikt"
     info.append([_title(content)])
     info["A1"].font = Font(bold=True, size=13)
-    info.append([_("Embete"), content["embete"]["navn"]])
+    info.append([_("Embete"), _safe(content["embete"]["navn"])])
     info.append([_("År"), content["aar"]])
-    info.append([_("Status"), _status_line(content)])
+    info.append([_("Status"), _safe(_status_line(content))])
     info.column_dimensions["A"].width = 14
     info.column_dimensions["B"].width = 80
     for table in tables(content):

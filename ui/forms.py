@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from common import dates, sensitive
 from common.money import validate_amount_bound
@@ -43,6 +44,13 @@ class DesignsystemetFormMixin:
                 continue
             css = "ds-input"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if isinstance(widget, forms.Textarea) and widget.attrs.get("maxlength"):
+                # A browser's maxlength silently cuts pasted text: the limit is told instead, and a longer text
+                # comes back with the server's message and nothing cut (nothing typed is lost).
+                limit = int(widget.attrs.pop("maxlength"))
+                widget.attrs["data-maxlength"] = str(limit)
+                note = _("Høyst %(limit)s tegn.") % {"limit": f"{limit:,}".replace(",", "\u00a0")}
+                field.help_text = f"{field.help_text} {note}".strip() if field.help_text else note
 
     def full_clean(self):
         """After the form's own cleaning, what no field of any form may hold (issue 20), checked here once for

@@ -37,8 +37,10 @@ def start_page(user, role) -> dict:
             "template": "reporting/start_statsforvalter.html",
             "embete": role.embete,
             "counts": services.aggregate(
-                tjenester=Count("id", filter=Q(aktiv=True)),
-                uten_brukere=Count("id", filter=Q(aktiv=True, roller__isnull=True)),
+                # distinct: the join to roller gives a service one row per role (a service with three users
+                # counted three times).
+                tjenester=Count("id", filter=Q(aktiv=True), distinct=True),
+                uten_brukere=Count("id", filter=Q(aktiv=True, roller__isnull=True), distinct=True),
             ),
             "kommuner": Kommune.objects.aktive().filter(embete=role.embete).count(),
             "pending_invitations": pending.count(),

@@ -43,6 +43,7 @@ from accounts.permissions import require
 from audit import services as audit
 from common import money as money_bounds
 from common import sensitive, spreadsheets
+from common.text import clean_name
 from grants.models import Award, AwardSource
 from grants.services import money
 from networks.models import LearningNetwork, NetworkStatus, NetworkStatusChange
@@ -354,8 +355,9 @@ def _parse(headers: list[str], rows: Iterable, lookups: _Lookups, errors: list):
                 )
             )
         belop = _amount(values[index["tildelt_kr"]], row_errors, number)
-        nettverk = _clean(values[index["nettverk"]])
-        prosjekt = _clean(values[index["prosjekt"]])
+        # Names as every other path stores them (common.text): no bidi controls or invisible characters.
+        nettverk = clean_name(values[index["nettverk"]])
+        prosjekt = clean_name(values[index["prosjekt"]])
         for label, text in (("nettverk", nettverk), ("prosjekt", prosjekt)):
             if len(text) > NAME_MAX:
                 row_errors.append((number, _("%(l)s er for langt (høyst %(n)s tegn).") % {"l": label, "n": NAME_MAX}))

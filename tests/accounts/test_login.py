@@ -12,7 +12,7 @@ from accounts.models import User
 from tests import factories
 
 PASSWORD = "Testpassord-123"  # factories.UserFactory
-LIMITED = "For mange innloggingsforsøk"
+LIMITED = "Du har prøvd for mange ganger med feil passord"
 
 
 def _login(client, login, password):

@@ -20,7 +20,7 @@ from .conftest import activate_totp
 from .test_mfa import current_code, frozen_clock
 
 PASSWORD = "Testpassord-123"  # factories.UserFactory
-LIMITED = "For mange innloggingsforsøk"
+LIMITED = "Du har prøvd for mange ganger med feil passord"
 WARNING = "Mislykkede innloggingsforsøk på kontoen din"
 ATTACKER, OWNER, OTHER = "203.0.113.7", "192.0.2.10", "198.51.100.23"
 

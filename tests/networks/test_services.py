@@ -675,7 +675,7 @@ def test_real_documents_are_accepted(sf_vestland, network, name, content, conten
         ("plan.docx", PDF_BYTES, "Innholdet i filen stemmer ikke med filtypen."),
         ("plan.odt", docx_bytes(), "Innholdet i filen stemmer ikke med filtypen."),
         ("plan.docx", b"PK\x03\x04 not really a zip", "Innholdet i filen stemmer ikke med filtypen."),
-        ("plan.exe", PDF_BYTES, "Filtypen er ikke tillatt. Last opp PDF, Word (DOCX), OpenDocument (ODT)."),
+        ("plan.exe", PDF_BYTES, "Filtypen er ikke tillatt. Last opp PDF, Word (DOCX) eller OpenDocument (ODT)."),
         ("plan", PDF_BYTES, "Filtypen er ikke tillatt."),
         ("plan.pdf", b"", "Filen er tom."),
     ],

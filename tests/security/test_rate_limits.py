@@ -21,7 +21,7 @@ from tests import factories
 from tests.api.conftest import make_token
 
 PASSWORD = "Testpassord-123"  # factories.UserFactory
-LOGIN_LIMITED = "For mange innloggingsforsøk"
+LOGIN_LIMITED = "Du har prøvd for mange ganger med feil passord"
 TOO_MANY = "For mange forsøk"  # templates/429.html
 SUMMARY = "/api/v1/summary"
 
