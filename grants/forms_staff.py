@@ -4,6 +4,7 @@ Field names match the keyword arguments of grants.services, so a service's Valid
 field (organisations.views.apply_errors). Amounts are text: the services parse Norwegian amounts ("150 000")."""
 
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from common import limits
@@ -80,7 +81,7 @@ class ScoreForm(DSForm):
                 choices=self.SCALE,
                 required=True,
                 initial=str(old.poeng) if old else "",
-                help_text=c.beskrivelse,
+                help_text=escape(c.beskrivelse),  # help text is rendered as HTML (templates/django/forms/field.html)
             )
             self.fields[f"kommentar_{c.pk}"] = text_field(
                 _("Kommentar til %(k)s") % {"k": c.navn}, required=False, rows=2, max_length=limits.SHORT_TEXT

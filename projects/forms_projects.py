@@ -3,6 +3,7 @@ projects.services.projects; the forms parse input and offer the right choices.""
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -173,7 +174,7 @@ class OutputForm(DSForm):
         self.fields["fil"].widget = forms.FileInput(attrs={"accept": ".pdf,.docx,.odt", "class": "ds-input"})
         if current_file:
             self.fields["fil"].help_text = (
-                _("Nå: %(f)s. Last opp en ny fil for å erstatte den.") % {"f": current_file}
+                _("Nå: %(f)s. Last opp en ny fil for å erstatte den.") % {"f": escape(current_file)}
                 + " "
                 + str(self.fields["fil"].help_text)
             )

@@ -328,10 +328,12 @@ def test_a_call_the_task_refuses_waits_and_is_sent_once_the_row_is_right():
 def test_a_task_module_that_does_not_import_keeps_its_rows(monkeypatch):
     message = _row(oppgave="finnes.ikke")
 
-    def broken():
+    def broken(*args, **kwargs):
         raise ImportError("cannot import name 'x' from 'grants.services'")
 
-    monkeypatch.setattr(celery_app.loader, "import_default_modules", broken)
+    # load_tasks imports the apps' task modules through Celery's autodiscovery (not import_default_modules, whose
+    # Django fixup would run django.setup() again in a worker and reset its logging).
+    monkeypatch.setattr(celery_app, "autodiscover_tasks", broken)
     assert outbox.load_tasks(force=True) is not None
     assert outbox.publish(message.pk) == outbox.BROKEN
     message.refresh_from_db()

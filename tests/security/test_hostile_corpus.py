@@ -506,3 +506,16 @@ def test_hostile_file(w, f):
     else:  # read as it is: on to the preview
         assert response.status_code == 302
         assert client_for(w, "bufdir").get(response["Location"]).status_code == 200
+
+
+# --- the corpus itself ----------------------------------------------------------------------------------------------
+
+
+def test_the_corpus_has_over_100_inputs_and_every_hostile_file():
+    from .hostile.inputs import ALL
+
+    assert len(ALL) >= 100
+    assert len({h.id for h in ALL}) == len(ALL), "ids must be unique"
+    assert {f.name for f in FILES} == set(hostile.CORPUS), "every file of generate.py is tried here"
+    for h in ALL:
+        assert h.outcome and set(h.refused) <= {TEXT, NAME, LINK, BUDGET, IMPORT, IMPORT_NAME, DATE}, h.id

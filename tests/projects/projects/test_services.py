@@ -328,7 +328,8 @@ def test_output_refusals(proj, colleague):
     assert errors(info, "lenke") == ["Oppgi en gyldig lenke som begynner med https:// eller http://."]
     assert errors(info, "i_bruk_beskrivelse") == ["Skriv hvilke tjenester som har tatt resultatet i bruk."]
     assert errors(info, "fil") == [
-        "Innholdet i filen stemmer ikke med filtypen. Last opp en ekte fil av typen PDF, Word (DOCX) eller OpenDocument (ODT)."
+        "Innholdet i filen stemmer ikke med filtypen. "
+        "Last opp en ekte fil av typen PDF, Word (DOCX) eller OpenDocument (ODT)."
     ]
     with unchanged(ValidationError) as info:
         services.add_output(colleague, proj, **output_data(type="film", tittel="", beskrivelse=""))
