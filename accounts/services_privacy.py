@@ -147,8 +147,9 @@ def _anonymise(actor, user: User, *, dry_run: bool) -> AnonymisationResult:
         raise AnonymisationRefused(plan.blockers)
 
     from api.models import ApiToken
+    from followup.models import ReportReminder
     from networks.models import NetworkPerson
-    from projects.models import DevelopmentProject, ProjectContact, ReportReminder
+    from projects.models import DevelopmentProject, ProjectContact
 
     today = timezone.localdate()
     emails = known_emails(user)

@@ -275,12 +275,12 @@ GUARDED = (
     ("grants.Decision", "DECISION", "grants.0006_immutability"),
     ("grants.Appeal", "APPEAL", "grants.0006_immutability"),
     ("grants.ApplicationVersion", "APPLICATION_VERSION", "grants.0006_immutability"),
-    ("projects.ProgressReport", "PROGRESS_REPORT", "projects.0003_immutability"),
-    ("projects.ReportVersion", "REPORT_VERSION", "projects.0003_immutability"),
-    ("projects.ReportReview", "REPORT_REVIEW", "projects.0003_immutability"),
-    ("projects.ReportSpending", "REPORT_SPENDING", "projects.0003_immutability"),
-    ("projects.ReportParticipant", "REPORT_PARTICIPANT", "projects.0003_immutability"),
-    ("projects.SelfAssessment", "SELF_ASSESSMENT", "projects.0003_immutability"),
+    ("followup.ProgressReport", "PROGRESS_REPORT", "projects.0003_immutability"),
+    ("followup.ReportVersion", "REPORT_VERSION", "projects.0003_immutability"),
+    ("followup.ReportReview", "REPORT_REVIEW", "projects.0003_immutability"),
+    ("followup.ReportSpending", "REPORT_SPENDING", "projects.0003_immutability"),
+    ("followup.ReportParticipant", "REPORT_PARTICIPANT", "projects.0003_immutability"),
+    ("followup.SelfAssessment", "SELF_ASSESSMENT", "projects.0003_immutability"),
 )
 
 

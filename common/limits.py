@@ -21,7 +21,7 @@ AUDIT_EXCERPT = 200  # … only this many first characters, its length and hash
 AUDIT_TOTAL = 20_000  # the change description of one audit event, as JSON, at most
 
 # Apps whose models the pre_save guard checks.
-LIMITED_APPS = ("accounts", "api", "networks", "organisations", "projects", "grants", "reporting")
+LIMITED_APPS = ("accounts", "api", "networks", "organisations", "projects", "grants", "followup", "reporting")
 
 
 def text(limit: int) -> dict:

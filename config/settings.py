@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "networks",
     "projects",
     "grants",
+    "followup",
     "reporting",
     "api",
     "demo",
@@ -215,7 +216,7 @@ OUTBOX_REDELIVER_SECONDS = env.int("OUTBOX_REDELIVER_SECONDS", default=15 * 60)
 OUTBOX_MAX_SENDS = 10
 OUTBOX_KEEP_DAYS = 30
 CELERY_BEAT_SCHEDULE: dict = {
-    # Reminders about report deadlines (projects/tasks.py), every morning at 07:00 Oslo time.
+    # Reminders about report deadlines (followup/tasks.py), every morning at 07:00 Oslo time.
     "projects.send_report_reminders": {"task": "projects.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     # Tasks the outbox could not hand to Redis (it was down), or whose message was lost (common/outbox.py).
     "common.dispatch_outbox": {"task": "common.dispatch_outbox", "schedule": 60.0, "options": {"expires": 55}},

@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+import followup.urls
+import projects.urls
 from reporting.views import healthz, home
 
 admin.site.site_header = "Læringsnett – administrasjon"
@@ -14,7 +16,9 @@ urlpatterns = [
     path("organisasjoner/", include("organisations.urls")),
     path("nettverk/", include("networks.urls")),
     path("midler/", include("grants.urls")),
-    path("prosjekter/", include("projects.urls")),
+    # Projects and the follow-up of their grants share /prosjekter/ and the `projects` namespace (paths and names
+    # from before followup moved out of projects, issue 16): projects may not import followup, so they meet here.
+    path("prosjekter/", include(([*projects.urls.urlpatterns, *followup.urls.urlpatterns], "projects"))),
     path("rapportering/", include("reporting.urls")),
     path("api/v1/", include("api.urls")),
     path("konto/", include("allauth.urls")),

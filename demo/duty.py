@@ -6,7 +6,7 @@ demo.reports leaves some 2024/2025 requirements without a report on purpose. Her
 - one has a postponement that the statsforvalter approved, and is overdue again after the new deadline;
 - one has a postponement request waiting for the statsforvalter's answer.
 
-Postponements go through projects.services.duty (permission, validation, audit); afterwards the timestamps are
+Postponements go through followup.services.duty (permission, validation, audit); afterwards the timestamps are
 moved back to around the deadline. Requirements are picked by embete, year and project name, never by id, and
 only when the project has no report for them; a requirement that already has a postponement or reminder is
 left alone. Deterministic: every date is derived from the requirement's deadline."""
@@ -18,14 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from projects.models import (
-    Postponement,
-    ProgressReport,
-    ReminderKind,
-    ReportingRequirement,
-    ReportReminder,
-)
-from projects.services import duty as services
+from followup.models import Postponement, ProgressReport, ReminderKind, ReportingRequirement, ReportReminder
+from followup.services import duty as services
 
 from .seed import DEMO_DOMAIN
 

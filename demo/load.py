@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.immutability import backdating
+from followup.models import ProgressReport, ReportingRequirement, ReportKind, ReportSpending, ReportStatus
 from grants.models import (
     Application,
     ApplicationRound,
@@ -39,17 +40,7 @@ from grants.models import (
 from grants.services import EMBETE_CODES, scheme
 from networks.models import GuidelineVersion, LearningNetwork, Membership, MembershipStatus, NetworkStatus
 from organisations.models import ChildWelfareService, Embete
-from projects.models import (
-    Category,
-    DevelopmentProject,
-    Phase,
-    ProgressReport,
-    ProjectService,
-    ReportingRequirement,
-    ReportKind,
-    ReportSpending,
-    ReportStatus,
-)
+from projects.models import Category, DevelopmentProject, Phase, ProjectService
 from reporting.cache import figures_changed
 
 LOAD_DOMAIN = "last.laeringsnett.no"

@@ -3,7 +3,7 @@ above the threshold, which creates a repayment claim in grants), a returned repo
 comment, reports awaiting review and drafts. Some requirements are left without a report on purpose: they are
 the overdue ones (demo.duty).
 
-Everything goes through projects.services.reports, so versions, reviews, audit events and repayment claims are
+Everything goes through followup.services.reports, so versions, reviews, audit events and repayment claims are
 real; afterwards the timestamps are moved back to around the report deadline. Deterministic, and safe to run
 twice: a requirement that already has a report is left alone."""
 
@@ -15,10 +15,7 @@ from django.db import transaction
 
 from accounts.models import User
 from audit import immutability
-from grants.models import RepaymentClaim
-from grants.services import paid_total
-from organisations.models import Embete
-from projects.models import (
+from followup.models import (
     SELF_ASSESSMENT_STATEMENTS,
     ProgressReport,
     ReportingRequirement,
@@ -26,7 +23,10 @@ from projects.models import (
     ReportVersion,
     Scale,
 )
-from projects.services import reports as services
+from followup.services import reports as services
+from grants.models import RepaymentClaim
+from grants.services import paid_total
+from organisations.models import Embete
 
 from .seed import DEMO_DOMAIN
 

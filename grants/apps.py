@@ -7,4 +7,9 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Stimuleringsmidler")
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers the predicates)
+        from . import (
+            permissions,  # noqa: F401  (registers the predicates)
+            project_pages,
+        )
+
+        project_pages.register()  # the awards on the project pages (projects.extensions)

@@ -5,6 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
 from accounts.permissions import get_active_role
 
+from . import extensions
 from .models import Application, ApplicationRound, BudgetLine, RoundStatus
 
 
@@ -78,7 +79,7 @@ def frame_overview(year: int, embete=None) -> dict:
     from django.db.models.functions import Coalesce
 
     from organisations.models import Embete
-    from projects.models import Category, ProgressReport, ReportStatus
+    from projects.models import Category
 
     from .models import ZERO, Appeal, ApplicationStatus, Decision, Frame, Payment, RepaymentClaim, RepaymentStatus
 
@@ -120,9 +121,12 @@ def frame_overview(year: int, embete=None) -> dict:
     )
     paid = grouped(Payment.objects.all(), "vedtak__soknad__", "belop")
     repaid = grouped(RepaymentClaim.objects.filter(status=RepaymentStatus.BETALT), "vedtak__soknad__", "belop")
-    approved_reports = ProgressReport.objects.filter(status=ReportStatus.GODKJENT)
-    reported_spent = grouped(approved_reports, "krav__vedtak__soknad__", "brukt_total")
-    unspent = grouped(approved_reports, "krav__vedtak__soknad__", "ubrukt")
+    # The reported figures come from followup (grants.extensions), which owns the progress reports.
+    reported: dict[str, dict] = {}
+    for figure in extensions.frame_figures:
+        reported.update(figure(grouped))
+    reported_spent = reported.get("rapportert_brukt", {})
+    unspent = reported.get("ubrukt", {})
     rows = []
     figures = ("ramme", "soknadsbelop", "tildelt", "utbetalt", "rapportert_brukt", "ubrukt", "tilbakebetalt", "igjen")
     totals = dict.fromkeys(figures, ZERO)

@@ -27,7 +27,7 @@ from networks.services import _same_name
 from organisations.models import PartnerType
 from projects.models import Category, DevelopmentProject, ProjectService
 
-from . import workflow
+from . import events, workflow
 from .models import (
     AWARDED,
     DECIDED,
@@ -938,7 +938,8 @@ def resolve_appeal(actor, appeal: Appeal, *, utfall: str, begrunnelse: str, nytt
 
 def sync_award(decision: Decision) -> Award | None:
     """Keep the award ledger (grants.Award) in step with a decision: one row while the final amount (after
-    upheld appeals) is above 0, with the applying services; then let projects create the reporting duty."""
+    upheld appeals) is above 0, with the applying services; then announce it (grants.events.award_changed), so the
+    layers above react (followup creates the reporting duty)."""
     decision = Decision.objects.select_related("soknad__utlysning", "soknad__prosjekt").get(pk=decision.pk)
     amount = final_amount(decision)
     application = decision.soknad
@@ -946,6 +947,7 @@ def sync_award(decision: Decision) -> Award | None:
     if amount <= 0:
         if award is not None:
             award.delete()
+        events.award_changed.send(sender=Decision, decision=decision, award=None)
         return None
     if award is None:
         award = Award.objects.create(
@@ -963,9 +965,7 @@ def sync_award(decision: Decision) -> Award | None:
     elif award.belop != amount:
         award.belop = amount
         award.save(update_fields=["belop", "endret"])
-    from projects.services.duty import on_award
-
-    on_award(decision)
+    events.award_changed.send(sender=Decision, decision=decision, award=award)
     return award
 
 

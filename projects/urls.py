@@ -1,5 +1,5 @@
-from .views import duty, projects, reports
+from .views import projects
 
 app_name = "projects"
 
-urlpatterns = [*projects.urlpatterns, *duty.urlpatterns, *reports.urlpatterns]
+urlpatterns = [*projects.urlpatterns]

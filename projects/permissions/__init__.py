@@ -1,3 +1,3 @@
 """Permission predicates for projects, registered in the one permission layer (accounts.permissions)."""
 
-from . import duty, projects, reports  # noqa: F401  (registers the predicates)
+from . import projects  # noqa: F401  (registers the predicates)

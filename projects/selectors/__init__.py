@@ -1,1 +1,1 @@
-"""Reads for projects, split by area like projects.services: `projects`, `duty`, `reports`."""
+"""Reads for projects."""

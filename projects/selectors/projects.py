@@ -2,29 +2,16 @@
 the national knowledge bank. List queries stay constant as data grows (prefetches, EXISTS filters, subquery
 sums)."""
 
-import datetime
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, Exists, OuterRef, Prefetch, QuerySet, Value
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
 from accounts.permissions import get_active_role
-from grants.models import Award
+from projects.extensions import pages
 from projects.filters import ProjectFilter
-from projects.models import (
-    DevelopmentProject,
-    Output,
-    PhaseChange,
-    ProjectContact,
-    ProjectPartner,
-    ProjectService,
-    ReportingRequirement,
-    ReportStatus,
-)
+from projects.models import DevelopmentProject, Output, PhaseChange, ProjectContact, ProjectPartner, ProjectService
 
 ZERO = Decimal("0")
 
@@ -54,11 +41,11 @@ def projects_visible_to(user) -> QuerySet[DevelopmentProject]:
     return qs.none()
 
 
-def _awarded_total():
-    total = (
-        Award.objects.filter(prosjekt=OuterRef("pk")).order_by().values("prosjekt").annotate(s=Sum("belop")).values("s")
-    )
-    return Coalesce(Subquery(total), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2))
+def _list_annotations() -> dict:
+    """The list page's figures from the layers above (projects.extensions): `tildelt_sum` from grants, 0 without."""
+    annotations = {name: make() for name, make in pages.list_annotations.items()}
+    annotations.setdefault("tildelt_sum", Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2)))
+    return annotations
 
 
 def project_list(user) -> QuerySet[DevelopmentProject]:
@@ -76,7 +63,7 @@ def project_list(user) -> QuerySet[DevelopmentProject]:
                 to_attr="aktive_tjenester",
             ),
         )
-        .annotate(tildelt_sum=_awarded_total())
+        .annotate(**_list_annotations())
         .order_by("network__embete__navn", "network__navn", "navn", "pk")
     )
 
@@ -105,62 +92,17 @@ def project_detail(pk: int) -> DevelopmentProject | None:
                 queryset=ProjectPartner.objects.select_related("partner").order_by("til_dato", "fra_dato", "id"),
             ),
             Prefetch("resultater", queryset=Output.objects.select_related("opprettet_av").order_by("tittel")),
-            Prefetch(
-                "tildelinger",
-                queryset=Award.objects.select_related("embete", "vedtak__soknad__utlysning")
-                .prefetch_related("vedtak__soknad__tjenester")
-                .order_by("aar", "kategori", "id"),
-            ),
-            Prefetch(
-                "rapportkrav",
-                queryset=ReportingRequirement.objects.select_related("rapport").order_by("aar", "frist", "id"),
-            ),
+            *(make() for make in pages.detail_prefetches),  # grants' awards, followup's requirements
         )
         .filter(pk=pk)
         .first()
     )
 
 
-@dataclass
-class RequirementRow:
-    krav: ReportingRequirement
-    status: str
-    overdue: bool
-
-
-@dataclass
-class GrantRow:
-    award: Award
-    application: object | None  # grants.Application, when the award came from a decision in Læringsnett
-    requirements: list[RequirementRow] = field(default_factory=list)
-
-
-def requirement_status(krav: ReportingRequirement, today: datetime.date | None = None) -> RequirementRow:
-    """The report's status in words. A draft is «ikke sendt inn» for everyone (drafts are the project's own)."""
-    today = today or timezone.localdate()
-    report = getattr(krav, "rapport", None)
-    submitted = report is not None and report.status != ReportStatus.UTKAST
-    if submitted:
-        status = report.get_status_display()
-    elif report is not None and report.versjon > 0:
-        status = _("Under endring")
-    else:
-        status = _("Ikke sendt inn")
-    return RequirementRow(krav=krav, status=status, overdue=not submitted and krav.frist < today)
-
-
-def grant_rows(project: DevelopmentProject) -> list[GrantRow]:
-    """The grants the project received, year by year, from the award ledger (grants.Award), each with its
-    decision's application and the reporting requirements it created. Uses project_detail's prefetches."""
-    today = timezone.localdate()
-    by_decision: dict[int, list[RequirementRow]] = {}
-    for krav in project.rapportkrav.all():
-        by_decision.setdefault(krav.vedtak_id, []).append(requirement_status(krav, today))
-    rows = []
-    for award in project.tildelinger.all():
-        application = award.vedtak.soknad if award.vedtak_id else None
-        rows.append(GrantRow(award, application, by_decision.get(award.vedtak_id, []) if award.vedtak_id else []))
-    return rows
+def grant_rows(project: DevelopmentProject) -> list:
+    """The rows of the project page's grant table, from followup (projects.extensions); none without it. Uses
+    project_detail's prefetches."""
+    return pages.grant_rows(project) if pages.grant_rows is not None else []
 
 
 def phase_history(project: DevelopmentProject) -> list[dict]:
@@ -193,6 +135,8 @@ def phase_history(project: DevelopmentProject) -> list[dict]:
 
 
 def awarded_by_year(project: DevelopmentProject) -> list[tuple[int, Decimal]]:
+    """Per year, the total awarded, from knowledge_bank_detail's prefetch of the awards (grants registers it; the
+    reverse accessor `tildelinger` is grants.Award's, read without importing grants)."""
     totals: dict[int, Decimal] = {}
     for award in project.tildelinger.all():
         totals[award.aar] = totals.get(award.aar, ZERO) + award.belop
@@ -239,7 +183,7 @@ def knowledge_bank_detail(pk: int) -> DevelopmentProject | None:
                 queryset=ProjectPartner.objects.select_related("partner").order_by("til_dato", "fra_dato", "id"),
             ),
             Prefetch("resultater", queryset=Output.objects.order_by("tittel")),
-            Prefetch("tildelinger", queryset=Award.objects.order_by("aar", "id")),
+            *(make() for make in pages.knowledge_bank_prefetches),  # grants' awards (awarded_by_year)
         )
         .first()
     )

@@ -1,1 +1,1 @@
-"""Views for projects, split by area like projects.services."""
+"""Views for projects."""

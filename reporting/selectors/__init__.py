@@ -4,11 +4,11 @@ from django.db.models import Count, Q
 
 from accounts.models import STATSFORVALTER_ROLES, Invitation, Role, RoleAssignment
 from accounts.selectors import invitations_visible_to
+from followup.selectors import duty as duty_selectors
 from networks import selectors as network_selectors
 from networks.models import LearningNetwork, NetworkStatus
 from organisations.models import ChildWelfareService, Embete, Fylke, Kommune, Partner
 from organisations.selectors import embeter_visible_to, service_people, services_visible_to
-from projects.selectors import duty as duty_selectors
 
 
 def start_page(user, role) -> dict:

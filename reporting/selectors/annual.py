@@ -36,13 +36,14 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import STATSFORVALTER_ROLES, Role
 from accounts.permissions import get_active_role
+from followup.models import ReportingRequirement, ReportStatus
 from grants.models import AWARDED, Application, ApplicationStatus, Award
 from grants.services import kr
 from networks.models import LearningNetwork, Membership, MembershipStatus, NetworkPartner, NetworkStatus
 from networks.models import NetworkStatusChange as StatusChange
 from networks.selectors import services_in_active_network
 from organisations.models import ChildWelfareService, Embete
-from projects.models import Category, ReportingRequirement, ReportStatus
+from projects.models import Category
 from reporting import cache as figures_cache
 from reporting.models import AnnualReport, AnnualStatus
 

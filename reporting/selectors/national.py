@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
 
+from followup.models import ReportStatus
 from grants.models import Award, CarryOver, Frame, Payment, RepaymentClaim, RepaymentStatus
 from organisations.models import Embete
-from projects.models import Category, ReportStatus
+from projects.models import Category
 
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -122,7 +123,7 @@ def summary(
     carried = _grouped(
         CarryOver.objects.filter(**decision_scope), *keys, overfort=Coalesce(Sum("belop"), ZERO, output_field=MONEY)
     )
-    from projects.models import ProgressReport
+    from followup.models import ProgressReport
 
     report_via = "krav__vedtak__soknad__"
     reports = _grouped(

@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
 from demo.load import YEARS
+from followup.models import ProgressReport, ReportingRequirement
 from grants.models import Application, Award, Decision
-from projects.models import ProgressReport, ReportingRequirement
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment
+from followup.models import SELF_ASSESSMENT_STATEMENTS
 from grants import services as grants
 from grants.models import ApplicationRound, Frame, RoundStatus
 from grants.services import scheme
 from networks.models import GuidelineVersion, LearningNetwork, Membership, MembershipStatus, NetworkStatus
 from organisations.models import Kommune
-from projects.models import SELF_ASSESSMENT_STATEMENTS
 from tests import factories
 
 from .axe import assert_accessible

@@ -93,7 +93,7 @@ def test_the_bound_matches_every_money_column():
     """common.money.MAX_AMOUNT is what the smallest money column holds; a column that holds less would overflow."""
     columns = [
         f
-        for label in ("grants", "projects", "reporting")
+        for label in ("grants", "projects", "followup", "reporting")
         for model in apps.get_app_config(label).get_models()
         for f in model._meta.concrete_fields
         if isinstance(f, models.DecimalField) and f.decimal_places == 2

@@ -22,8 +22,8 @@ from accounts import services as account_services
 from accounts.models import Role
 from common.models import OutboxMessage
 from config.celery import app as celery_app
+from followup.services import duty
 from grants import services as grant_services
-from projects.services import duty
 from tests.grants.conftest import make_draft, make_round
 from tests.projects.conftest import *  # noqa: F403  (network, sf, leader, submitted, assessed, frame, requirement …)
 from tests.projects.conftest import award

@@ -8,8 +8,8 @@
 Celery runs eagerly here (tests/conftest.py), so a retry runs at once; tests/faults/test_redis_outage.py proves
 the same with a real worker and a real Redis. Older tests that prove parts of this for single tasks:
 tests/accounts/test_invitations.py::TestInvitationEmailDelivery, ::TestWithRealCommits,
-tests/projects/duty/test_tasks.py::test_a_retry_after_a_failed_send_does_not_resend and
-tests/projects/duty/test_services.py::test_approval_moves_the_deadline_and_tells_the_project."""
+tests/followup/duty/test_tasks.py::test_a_retry_after_a_failed_send_does_not_resend and
+tests/followup/duty/test_services.py::test_approval_moves_the_deadline_and_tells_the_project."""
 
 import pytest
 from celery import current_app

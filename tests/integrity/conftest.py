@@ -13,8 +13,8 @@ from django.db import IntegrityError, connection, models, transaction
 
 from grants import services as grant_services
 from grants import tasks as grant_tasks
+from tests.followup.reports.conftest import draft_report, fill, submitted_report  # noqa: F401
 from tests.projects.conftest import *  # noqa: F403  (network, rnd, sf, leader, awarded, requirement …)
-from tests.projects.reports.conftest import draft_report, fill, submitted_report  # noqa: F401
 
 IMMUTABLE = "immutable"  # every refusal by a guard or a trigger says so
 

@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from followup.models import ReportReminder, ReportReview, ReportVersion
 from grants.models import (
     Appeal,
     ApplicationRound,
@@ -20,13 +21,7 @@ from grants.models import (
     FrameAdjustment,
     RepaymentClaim,
 )
-from projects.models import (
-    DevelopmentProject,
-    PhaseChange,
-    ReportReminder,
-    ReportReview,
-    ReportVersion,
-)
+from projects.models import DevelopmentProject, PhaseChange
 
 pytestmark = pytest.mark.usefixtures("tasks", "clock")
 

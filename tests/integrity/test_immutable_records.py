@@ -15,11 +15,11 @@ from django.db import connection, transaction
 
 from audit import immutability
 from audit.immutability import ImmutableRecordError
+from followup.models import ProgressReport, ReportReview, ReportSpending, ReportStatus, ReportVersion
+from followup.services import reports as report_services
 from grants import services as grant_services
 from grants import tasks as grant_tasks
 from grants.models import Appeal, ApplicationVersion, Decision
-from projects.models import ProgressReport, ReportReview, ReportSpending, ReportStatus, ReportVersion
-from projects.services import reports as report_services
 
 from .conftest import IMMUTABLE, bypass, changed, fill, raw, refused_by_database, stored
 

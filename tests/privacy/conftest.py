@@ -19,8 +19,9 @@ from django.test import Client
 from accounts import services as account_services
 from accounts.models import Invitation, Role, User
 from api import services as api_services
+from followup.models import ReminderKind, ReportReminder
 from networks.models import NetworkPerson, PersonRole
-from projects.models import ProjectContact, ReminderKind, ReportReminder
+from projects.models import ProjectContact
 from tests.grants.conftest import *  # noqa: F403  (network, rnd, leader, bufdir, clock, tasks …)
 from tests.projects.conftest import *  # noqa: F403  (awarded, requirement, project)
 

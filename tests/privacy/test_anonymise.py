@@ -21,10 +21,11 @@ from accounts.models import Invitation, Role, RoleAssignment, User
 from accounts.selectors_privacy import anonymisation_plan, personal_data_export, user_sessions
 from api.models import ApiToken
 from audit.models import AuditEvent
+from followup.models import ReportReminder
 from grants.models import Decision, Payment
 from networks.models import NetworkPerson
 from organisations.models import ChildWelfareService
-from projects.models import ProjectContact, ReportReminder
+from projects.models import ProjectContact
 from tests import factories
 
 from .conftest import EMAIL, FIRST, LAST, PASSWORD, WORK_EMAIL, identifiers, login_client, where_found

@@ -1,7 +1,7 @@
 import pytest
 
+from followup.models import ReportKind
 from grants.models import Award
-from projects.models import ReportKind
 
 pytestmark = pytest.mark.usefixtures("tasks", "clock")
 

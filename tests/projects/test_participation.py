@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.permissions import has_permission
-from projects.models import ProgressReport, ProjectService, ReportingRequirement
-from projects.services import reports as report_services
+from followup.models import ProgressReport, ReportingRequirement
+from followup.services import reports as report_services
+from projects.models import ProjectService
 from tests import factories
 from tests.grants.conftest import make_assessed, make_submitted, set_frame
 from tests.projects.conftest import award

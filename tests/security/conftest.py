@@ -28,29 +28,23 @@ from django.test.utils import override_settings
 from accounts import services as account_services
 from accounts.models import Role
 from api import services as api_services
+from followup.models import ReportingRequirement, ReportKind
+from followup.services import duty as duty_services
+from followup.services import reports as report_services
 from grants import services as grant_services
 from networks import services as network_services
 from networks.models import LearningNetwork, Membership, MembershipStatus, NetworkStatus, PersonRole
 from organisations.models import Kommune, PartnerType
 from organisations.services import load_reference_data
-from projects.models import (
-    DevelopmentProject,
-    ProjectContact,
-    ProjectPartner,
-    ProjectService,
-    ReportingRequirement,
-    ReportKind,
-)
-from projects.services import duty as duty_services
+from projects.models import DevelopmentProject, ProjectContact, ProjectPartner, ProjectService
 from projects.services import projects as project_services
-from projects.services import reports as report_services
 from reporting.services import allocations
 from reporting.services import annual as annual_services
 from tests import factories
+from tests.followup.reports.conftest import fill
 from tests.grants.conftest import NOW, make_assessed, make_draft, make_round, set_frame
 from tests.networks.conftest import PDF_BYTES, upload
 from tests.projects.conftest import award
-from tests.projects.reports.conftest import fill
 
 DAY = datetime.date(2024, 1, 15)
 ALLOCATION_CSV = (

@@ -25,9 +25,10 @@ from django.utils.html import escape
 from pypdf import PdfReader
 
 from common.text import clean_name
+from followup.models import ProgressReport
 from grants.models import Application, Attachment, BudgetLine, Decision
 from networks.models import LearningNetwork
-from projects.models import Output, ProgressReport
+from projects.models import Output
 from reporting.models import AnnualReport
 from reporting.services import allocations
 from tests.grants.test_views_applicant import draft_post

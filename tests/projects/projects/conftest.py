@@ -15,14 +15,7 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from networks.models import LearningNetwork, NetworkStatus, Theme
 from organisations.models import PartnerType
-from projects.models import (
-    DevelopmentProject,
-    Output,
-    PhaseChange,
-    ProjectContact,
-    ProjectPartner,
-    ProjectService,
-)
+from projects.models import DevelopmentProject, Output, PhaseChange, ProjectContact, ProjectPartner, ProjectService
 from projects.services import projects as services
 from tests import factories
 from tests.grants.conftest import NO_ACCESS, member

@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
+from followup.models import ProgressReport, ReportStatus
 from grants.models import Award
 from networks.models import LearningNetwork, NetworkPartner, NetworkStatus, NetworkStatusChange, Theme
 from organisations.models import EmbeteNavn
-from projects.models import ProgressReport, ReportStatus
 from reporting.annual_pdf import render_pdf, render_xlsx
 from reporting.models import AnnualReport, AnnualReportEntry, AnnualReportVersion, AnnualStatus
 from reporting.selectors.annual import compile_figures, content_for

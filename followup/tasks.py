@@ -1,0 +1,231 @@
+"""Celery tasks for the follow-up of grants: reminders about reporting deadlines (run daily by Celery beat, see
+CELERY_BEAT_SCHEDULE in config/settings.py) and the e-mail about a decided postponement.
+
+A reminder is sent at most once per requirement, kind and deadline, even when the task is retried or runs
+twice at the same time: the ReportReminder row (unique on krav, slag, frist) is created first, then claimed by
+a conditional UPDATE inside a transaction (which waits for a concurrent run holding it), the e-mail is sent
+and `sendt` is set before the transaction commits. A retry skips rows whose `sendt` is set."""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from followup.models import (
+    Postponement,
+    PostponementStatus,
+    ReminderKind,
+    ReportingRequirement,
+    ReportReminder,
+    ReportStatus,
+)
+from followup.services.duty import DONE, is_done, reminder_recipients
+
+logger = logging.getLogger(__name__)
+
+# Days before the deadline when the reminders are due. A run that missed the day sends the reminder later
+# (the 30-day one until the 7-day one takes over, the 7-day one until the deadline).
+BEFORE = {ReminderKind.DAGER_30: 30, ReminderKind.DAGER_7: 7}
+# The day-after reminder is caught up for this many days after the deadline (a missed beat run), not for
+# deadlines long gone (e.g. when the system is first put into use).
+CATCH_UP_DAYS = 14
+
+
+def due_kind(frist: datetime.date, today: datetime.date) -> str | None:
+    """The reminder due today for a deadline, or None."""
+    days_left = (frist - today).days
+    if days_left < 0:
+        return ReminderKind.FORFALT if -days_left <= CATCH_UP_DAYS else None
+    if days_left <= BEFORE[ReminderKind.DAGER_7]:
+        return ReminderKind.DAGER_7
+    if days_left <= BEFORE[ReminderKind.DAGER_30]:
+        return ReminderKind.DAGER_30
+    return None
+
+
+def requirement_link(krav) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("projects:requirement_detail", args=[krav.pk])
+
+
+def _d(value: datetime.date) -> str:
+    return f"{value:%d.%m.%Y}"
+
+
+def _when(days_left: int) -> str:
+    if days_left == 0:
+        return "i dag"
+    if days_left == 1:
+        return "i morgen"
+    return f"om {days_left} dager"
+
+
+def reminder_message(krav: ReportingRequirement, kind: str, today: datetime.date) -> tuple[str, str]:
+    """(subject, body) of a reminder, in Norwegian."""
+    project = krav.prosjekt
+    embete = krav.vedtak.soknad.utlysning.embete
+    rapport = f"{krav.get_type_display().lower()} for tilskuddsåret {krav.aar}"
+    link = requirement_link(krav)
+    report = getattr(krav, "rapport", None)
+    returned = report is not None and report.status == ReportStatus.RETURNERT
+    lines = ["Hei!", ""]
+    if kind == ReminderKind.FORFALT:
+        subject = f"Rapportfristen er passert: «{project.navn}»"
+        lines += [
+            f"Fristen for {rapport} fra prosjektet «{project.navn}» ({project.network}) gikk ut {_d(krav.frist)}, "
+            "og rapporten er ikke sendt inn.",
+            "",
+            f"Send inn rapporten så snart som mulig: {link}",
+            "",
+            f"Trenger dere mer tid, kan dere be {embete} om utsettelse fra samme side.",
+        ]
+    else:
+        days_left = (krav.frist - today).days
+        subject = f"Påminnelse: rapportfrist {_d(krav.frist)} for «{project.navn}»"
+        lines += [
+            f"Prosjektet «{project.navn}» ({project.network}) har fått tilskudd fra {embete}. "
+            f"Fristen for {rapport} er {_d(krav.frist)}, {_when(days_left)}.",
+            "",
+            f"Skriv og send inn rapporten i Læringsnett: {link}",
+            "",
+            "Trenger dere mer tid, kan dere be statsforvalteren om utsettelse fra samme side før fristen går ut.",
+        ]
+    if returned:
+        lines += ["", "Rapporten ble returnert for endring og må sendes inn på nytt."]
+    lines += [
+        "",
+        "Du får denne e-posten fordi du er prosjektleder eller kontaktperson for prosjektet, eller leder i en "
+        "barnevernstjeneste som deltar i det.",
+        "",
+        "Hilsen Læringsnett",
+    ]
+    return subject, "\n".join(lines)
+
+
+def open_requirements(today: datetime.date):
+    """Requirements without a submitted or approved report whose deadline is within reach of a reminder."""
+    return (
+        ReportingRequirement.objects.exclude(rapport__status__in=DONE)
+        .filter(
+            frist__gte=today - datetime.timedelta(days=CATCH_UP_DAYS),
+            frist__lte=today + datetime.timedelta(days=BEFORE[ReminderKind.DAGER_30]),
+        )
+        .select_related("prosjekt__network", "prosjekt__prosjektleder", "vedtak__soknad__utlysning__embete")
+        .order_by("frist", "pk")
+    )
+
+
+def send_reminder(krav: ReportingRequirement, kind: str, today: datetime.date) -> bool:
+    """Send one reminder unless it has been sent for this deadline. True when an e-mail went out."""
+    recipients = reminder_recipients(krav)
+    if not recipients:
+        logger.warning("Ingen mottakere for påminnelse om rapportkrav %s", krav.pk)
+        return False
+    with transaction.atomic():
+        reminder, _created = ReportReminder.objects.get_or_create(
+            krav=krav, slag=kind, frist=krav.frist, defaults={"mottakere": recipients}
+        )
+    if reminder.sendt is not None:
+        return False
+    with transaction.atomic():
+        # Claim the row: the UPDATE waits for a concurrent run holding it and then finds `sendt` set.
+        if not ReportReminder.objects.filter(pk=reminder.pk, sendt__isnull=True).update(mottakere=recipients):
+            return False
+        fresh = ReportingRequirement.objects.filter(pk=krav.pk).values_list("frist", flat=True).first()
+        if fresh != reminder.frist or is_done(krav):
+            return False  # postponed or reported since the list was read; the row stays unsent
+        subject, body = reminder_message(krav, kind, today)
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients).send()
+        ReportReminder.objects.filter(pk=reminder.pk).update(sendt=timezone.now())
+        from audit import services as audit
+
+        audit.record(
+            None,
+            "rapportkrav.paminnelse_sendt",
+            krav,
+            {"slag": kind, "frist": str(krav.frist), "mottakere": recipients},
+        )
+    return True
+
+
+@shared_task(
+    bind=True, name="projects.send_report_reminders", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_report_reminders(self) -> int:
+    """Daily: e-mail the project's contact persons 30 and 7 days before a report deadline and the day after a
+    missed one. Returns the number of e-mails sent. A failing e-mail does not stop the others; the task then
+    raises so Celery retries it, and the retry sends only what is still unsent."""
+    today = timezone.localdate()
+    sent = 0
+    failure: OSError | None = None
+    for krav in open_requirements(today):
+        kind = due_kind(krav.frist, today)
+        if kind is None:
+            continue
+        try:
+            sent += send_reminder(krav, kind, today)
+        except OSError as exc:
+            logger.warning("Påminnelse om rapportkrav %s ble ikke sendt: %s", krav.pk, exc)
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return sent
+
+
+# --- postponement decided ----------------------------------------------------------------------------------
+
+
+# The task names are the ones from before the move out of projects (issue 16): beat's schedule and messages already
+# queued keep working.
+@shared_task(
+    bind=True,
+    name="projects.tasks.send_postponement_decided",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_postponement_decided(self, postponement_id: int) -> bool:
+    """Tell the one who asked (and the project's contact persons) the statsforvalter's answer. Once."""
+    from audit import services as audit
+
+    with transaction.atomic():
+        postponement = (
+            Postponement.objects.select_for_update(of=("self",))
+            .select_related("krav__prosjekt__network", "krav__vedtak__soknad__utlysning__embete", "bedt_av")
+            .get(pk=postponement_id)
+        )
+        if postponement.status == PostponementStatus.VENTER:
+            return False
+        if AuditEvent.objects.filter(handling="utsettelse.epost_sendt", object_id=str(postponement.pk)).exists():
+            return False
+        krav = postponement.krav
+        recipients = set(reminder_recipients(krav))
+        if postponement.bedt_av.is_active and postponement.bedt_av.email:
+            recipients.add(postponement.bedt_av.email.strip().lower())
+        project = krav.prosjekt
+        embete = krav.vedtak.soknad.utlysning.embete
+        if postponement.status == PostponementStatus.INNVILGET:
+            subject = f"Utsettelse innvilget: ny rapportfrist {_d(postponement.ny_frist)} for «{project.navn}»"
+            outcome = (
+                f"{embete} har innvilget utsettelsen. Ny frist for {krav.get_type_display().lower()} for "
+                f"{krav.aar} fra prosjektet «{project.navn}» er {_d(postponement.ny_frist)}."
+            )
+        else:
+            subject = f"Utsettelse avslått for «{project.navn}»"
+            outcome = (
+                f"{embete} har avslått søknaden om utsettelse. Fristen for {krav.get_type_display().lower()} for "
+                f"{krav.aar} fra prosjektet «{project.navn}» er fortsatt {_d(krav.frist)}."
+            )
+        lines = ["Hei!", "", outcome]
+        if postponement.svar:
+            lines += ["", "Svar fra statsforvalteren:", postponement.svar]
+        lines += ["", f"Se rapporteringskravet: {requirement_link(krav)}", "", "Hilsen Læringsnett"]
+        if recipients:
+            EmailMessage(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, sorted(recipients)).send()
+        audit.record(None, "utsettelse.epost_sendt", postponement, {"mottakere": sorted(recipients)})
+    return bool(recipients)

@@ -1,0 +1,1 @@
+"""Views for the follow-up of grants, by area like followup.services."""

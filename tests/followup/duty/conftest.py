@@ -1,0 +1,84 @@
+"""Helpers for the reporting-duty tests: a partner user, a second requirement (sluttrapport) on the same
+award, a report in a given state, moving the clock, and "nothing changed" for refused calls."""
+
+import datetime
+from contextlib import contextmanager
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import TestCase
+from django.utils import timezone
+
+from accounts.models import Role
+from audit.models import AuditEvent
+from followup.models import Postponement, ProgressReport, ReportingRequirement, ReportKind, ReportReminder, ReportStatus
+from tests import factories
+from tests.grants.conftest import NO_ACCESS, OSLO
+
+DEADLINE = datetime.date(2027, 3, 1)  # the `requirement` fixture's frist (round_data rapportfrist)
+WATCHED = (ReportingRequirement, Postponement, ReportReminder, AuditEvent)
+
+
+def at(clock, day: datetime.date, hour: int = 7):
+    """Move the frozen clock to `day` at 07:00 in Oslo (when Celery beat runs the reminders)."""
+    clock.move_to(datetime.datetime(day.year, day.month, day.day, hour, 0, tzinfo=OSLO))
+
+
+def _rows(model) -> list[tuple]:
+    fields = [f.attname for f in model._meta.concrete_fields]
+    return sorted(model.objects.values_list(*fields))
+
+
+def state() -> dict:
+    return {m.__name__: _rows(m) for m in WATCHED}
+
+
+@contextmanager
+def unchanged(exc_type):
+    """Expect exc_type; afterwards no requirement, postponement, reminder or audit row changed and no task
+    was scheduled."""
+    before = state()
+    with TestCase.captureOnCommitCallbacks() as callbacks:
+        with pytest.raises(exc_type) as info:
+            yield info
+    assert callbacks == []
+    assert state() == before, "a refused call changed something"
+
+
+@contextmanager
+def denied():
+    with unchanged(PermissionDenied) as info:
+        yield info
+    assert str(info.value) == NO_ACCESS
+
+
+def report_in(krav, status: str, user) -> ProgressReport:
+    """A report row in the given state (the report services are tested elsewhere)."""
+    now = timezone.now()
+    return ProgressReport.objects.create(
+        krav=krav,
+        status=status,
+        opprettet_av=user,
+        versjon=0 if status == ReportStatus.UTKAST else 1,
+        sendt_inn=None if status == ReportStatus.UTKAST else now,
+        godkjent=now if status == ReportStatus.GODKJENT else None,
+    )
+
+
+@pytest.fixture
+def partner_user(knowledge_partner):
+    return factories.user_with_role(Role.PARTNER, partner=knowledge_partner)
+
+
+@pytest.fixture
+def final_requirement(requirement):
+    """A sluttrapport on the same award with a deadline two weeks after the årlig rapport's."""
+    frist = DEADLINE + datetime.timedelta(days=14)
+    return ReportingRequirement.objects.create(
+        vedtak=requirement.vedtak,
+        prosjekt=requirement.prosjekt,
+        type=ReportKind.SLUTT,
+        aar=requirement.aar,
+        frist=frist,
+        opprinnelig_frist=frist,
+    )
