@@ -31,9 +31,9 @@ from networks.models import LearningNetwork
 from projects.models import Output
 from reporting.models import AnnualReport
 from reporting.services import allocations
+from tests.followup.reports.test_views import form_post
 from tests.grants.test_views_applicant import draft_post
 from tests.networks.conftest import PDF_BYTES
-from tests.projects.reports.test_views import form_post
 
 from .conftest import client_for
 from .hostile import generate as hostile
