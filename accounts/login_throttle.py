@@ -66,7 +66,10 @@ def failed(ip: str, account: str, *, now: float | None = None) -> bool:
     burst (the caller warns the owner)."""
     now = now or time.time()
     key = _key("account", account)
-    burst = cache.get(key) or {"fails": 0, "start": now, "warned": False}
+    burst = cache.get(key)
+    if not burst or now >= burst["start"] + BURST_WINDOW:
+        # A burst ends by the clock, not only by the cache entry's expiry (Redis expires by its own clock).
+        burst = {"fails": 0, "start": now, "warned": False}
     burst["fails"] += 1
     warn = burst["fails"] >= ACCOUNT_BURST and not burst["warned"]
     burst["warned"] = burst["warned"] or warn
