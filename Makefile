@@ -10,6 +10,9 @@ URL_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),$(or $(shell hostname -I 2>/dev/nul
 SITE_URL ?= http://$(URL_HOST):$(PORT)
 # The local demo runs without the MFA requirement and says so on every page; `make run MFA=true` turns it on.
 MFA ?= false
+# `make test` runs the suite in parallel, one worker per core (pytest-xdist; whole test files per worker, so a
+# file's shared fixtures stay together). `make test JOBS=0` runs it in one process.
+JOBS ?= auto
 
 .PHONY: run setup test lint check worker beat bench loadtest clean lock
 
@@ -50,7 +53,7 @@ run: setup
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,9 +1,16 @@
+import contextlib
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils.translation import gettext_lazy as _
+
+from . import login_throttle
+from .language import in_language_of
+from .models import User
+from .tasks import send_account_email
 
 
 def serialize_mail(message) -> dict:
@@ -45,8 +52,6 @@ class AccountAdapter(DefaultAccountAdapter):
         let anyone lock anyone out), and the growing delays and burst rule of accounts.login_throttle."""
         from allauth.core.internal import ratelimit
 
-        from . import login_throttle
-
         ip, account = ratelimit.get_ip(request), self._get_login_attempts_cache_key(request, **credentials)
         self._login_failed_rl_usage = None
         if login_throttle.held_back(ip, account):
@@ -63,8 +68,6 @@ class AccountAdapter(DefaultAccountAdapter):
         if user is not None:
             from allauth.core.internal.ratelimit import get_ip
 
-            from . import login_throttle
-
             login_throttle.succeeded(get_ip(request), self._get_login_attempts_cache_key(request, **credentials))
         return user
 
@@ -73,8 +76,6 @@ class AccountAdapter(DefaultAccountAdapter):
         count and the growing delay), as allauth does for its per-account key."""
         from allauth.core import ratelimit
         from allauth.core.internal.ratelimit import get_ip
-
-        from . import login_throttle
 
         ip, account = get_ip(request), self._get_login_attempts_cache_key(request, **credentials)
         ratelimit.clear(request, action="login_failed", key=login_throttle.pair_key(ip, account))
@@ -85,8 +86,6 @@ class AccountAdapter(DefaultAccountAdapter):
         e-mail through the outbox (send_mail)."""
         from allauth.account.utils import filter_users_by_email
         from allauth.core.internal.ratelimit import get_ip
-
-        from . import login_throttle
 
         ip = get_ip(request)
         if not login_throttle.failed(ip, self._get_login_attempts_cache_key(request, **credentials)):
@@ -102,13 +101,14 @@ class AccountAdapter(DefaultAccountAdapter):
         after commit. A mail server that is down never breaks the page; the mail goes out when it answers again.
         The rendered message holds secrets (the reset link's token, the verification key), so the task stores it
         encrypted and removes it from the outbox row once it is sent (secret_params)."""
-        from .tasks import send_account_email
-
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
         ctx.setdefault("site_url", settings.SITE_URL)
-        message = self.render_mail(template_prefix, email, ctx)
+        # In the addressee's remembered language (accounts.language) when they have chosen one; else the request's.
+        owner = User.objects.filter(email__iexact=email).exclude(sprak="").first()
+        with in_language_of(owner) if owner else contextlib.nullcontext():
+            message = self.render_mail(template_prefix, email, ctx)
         send_account_email.enqueue(serialize_mail(message))
 
 

@@ -2,10 +2,8 @@ from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import ChildWelfareService, Embete, Partner
 from ui.forms import DSForm
 
-from .models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
 from .selectors import address_of_another_account
 
 
@@ -23,41 +21,6 @@ class AddEmailForm(AllauthAddEmailForm):
                 code="email_taken",
             )
         return super().clean_email()
-
-
-class InvitationForm(DSForm):
-    email = forms.EmailField(label=_("E-postadresse"))
-    rolle = forms.ChoiceField(label=_("Rolle"))
-    tjeneste = forms.ModelChoiceField(
-        label=_("Barnevernstjeneste"), queryset=ChildWelfareService.objects.none(), required=False
-    )
-    embete = forms.ModelChoiceField(label=_("Embete"), queryset=Embete.objects.none(), required=False)
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
-
-    def __init__(self, *args, roles, services, embeter, partners, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rolle"].choices = roles
-        self.fields["tjeneste"].queryset = services
-        self.fields["embete"].queryset = embeter
-        self.fields["partner"].queryset = partners
-        granted = {value for value, _label in roles}
-        if not granted & set(SERVICE_ROLES):
-            del self.fields["tjeneste"]
-        if not granted & set(STATSFORVALTER_ROLES):
-            del self.fields["embete"]
-        if Role.PARTNER not in granted:
-            del self.fields["partner"]
-
-    def clean(self):
-        data = super().clean()
-        rolle = data.get("rolle")
-        if rolle in SERVICE_ROLES and not data.get("tjeneste"):
-            self.add_error("tjeneste", _("Velg hvilken barnevernstjeneste personen skal inviteres til."))
-        if rolle in STATSFORVALTER_ROLES and not data.get("embete"):
-            self.add_error("embete", _("Velg embete."))
-        if rolle == Role.PARTNER and not data.get("partner"):
-            self.add_error("partner", _("Velg partner."))
-        return data
 
 
 class AcceptInvitationForm(DSForm):

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .language import known_languages, remember_language
 from .permissions import active_roles
 from .selectors import user_has_totp
 
@@ -56,3 +58,40 @@ class RequireMFAMiddleware:
             return False
         needs = user.is_superuser or any(r.requires_mfa for r in active_roles(user))
         return needs and not user_has_totp(user)
+
+
+class UserLanguageMiddleware:
+    """The language is remembered on the user (accounts.language). Switching it while logged in (Django's
+    set_language view) stores the choice on the user; on every other request a logged-in user with a stored
+    language gets it, whatever the browser's cookie says (a new browser, a shared PC), and the cookie is set to it
+    so the login page after logging out stays in the same language. After AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if request.method == "POST" and request.path == reverse("set_language"):
+            response = self.get_response(request)
+            remember_language(user, request.POST.get("language", ""))
+            return response
+        chosen = user.sprak
+        if chosen not in known_languages():
+            return self.get_response(request)
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+        response = self.get_response(request)
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != chosen:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import versioned_cache
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -47,6 +49,8 @@ class User(AbstractUser):
     email = models.EmailField(_("e-postadresse"), unique=True)
     stilling = models.CharField(_("stilling"), max_length=150, blank=True)
     telefon = models.CharField(_("telefon"), max_length=30, blank=True)
+    # The interface and e-mail language the user chose (accounts.language); blank: not chosen, the default (bokmål).
+    sprak = models.CharField(_("språk"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -258,3 +262,10 @@ class Invitation(models.Model):
     @classmethod
     def default_expiry(cls):
         return timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+# Cached results (common.versioned_cache): which writes to these models move which version.
+# Names of case officers and network leaders, and who is a case officer in the filter lists. A login saves
+# last_login (and a password change the hash): neither is shown anywhere that is cached.
+versioned_cache.invalidates(User, versions=(versioned_cache.VIEWS,), ignore_fields=("last_login", "password"))
+versioned_cache.invalidates(RoleAssignment, versions=(versioned_cache.VIEWS,))

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from .models import SERVICE_ROLES, STATSFORVALTER_ROLES, Invitation, Role, User
 from .permissions import get_active_role
+from .scoping import invitations, standing
 
 
 def user_has_totp(user) -> bool:
@@ -27,23 +28,7 @@ def invitations_visible_to(user) -> QuerySet[Invitation]:
     qs = Invitation.objects.select_related(
         "embete", "tjeneste__vertskommune__embete", "partner", "invitert_av"
     ).order_by("-opprettet")
-    if user.is_superuser:
-        return qs
-    role = get_active_role(user)
-    if role is None:
-        return qs.none()
-    if role.rolle == Role.BUFDIR:
-        return qs
-    if role.rolle in STATSFORVALTER_ROLES:
-        # Partner invitations belong to no embete: the statsforvalter sees (and may revoke) the ones they sent.
-        return (
-            qs.filter(tjeneste__vertskommune__embete=role.embete)
-            | qs.filter(embete=role.embete)
-            | qs.filter(partner__isnull=False, invitert_av=user)
-        )
-    if role.rolle == Role.TJENESTE_LEDER:
-        return qs.filter(tjeneste=role.tjeneste)
-    return qs.none()
+    return invitations(standing(user)).apply(qs)
 
 
 def roles_inviter_may_grant(user) -> list[tuple[str, str]]:

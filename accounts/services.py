@@ -11,8 +11,11 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 
+from .language import starting_language
+from .middleware import SESSION_KEY
 from .models import SERVICE_ROLES, STATSFORVALTER_ROLES, Invitation, Role, RoleAssignment, User, hash_token
-from .permissions import require
+from .permissions import active_roles, require
+from .tasks import send_invitation_email
 
 
 class InvitationInvalid(Exception):
@@ -70,8 +73,6 @@ def invite(actor, *, email: str, rolle: str, tjeneste=None, embete=None, partner
     audit.record(
         actor, "invitasjon.sendt", invitation, {"email": email, "rolle": rolle, "gjelder": invitation.scope_label}
     )
-
-    from .tasks import send_invitation_email
 
     send_invitation_email.enqueue(invitation.pk, token)
     return invitation, token
@@ -156,7 +157,11 @@ def accept_invitation(token: str, *, user: User | None = None, first_name="", la
         if errors:
             raise ValidationError(errors)
         user = User.objects.create_user(
-            email=invitation.email, password=password, first_name=first_name.strip(), last_name=last_name.strip()
+            email=invitation.email,
+            password=password,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            sprak=starting_language(tjeneste=invitation.tjeneste),
         )
     EmailAddress.objects.update_or_create(
         user=user, email=invitation.email, defaults={"verified": True, "primary": True}
@@ -195,9 +200,6 @@ def revoke_invitation(actor, invitation: Invitation) -> Invitation:
 
 
 def switch_role(user: User, role_id: int, session) -> RoleAssignment:
-    from .middleware import SESSION_KEY
-    from .permissions import active_roles
-
     role = next((r for r in active_roles(user) if r.pk == role_id), None)
     if role is None:
         raise ValidationError(_("Du har ikke denne rollen."))

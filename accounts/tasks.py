@@ -9,7 +9,8 @@ from django.utils import translation
 from common import outbox
 from common.models import OutboxMessage
 
-from .models import Invitation
+from .language import in_language_of, starting_language
+from .models import Invitation, User
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, secret_params=("token",))
@@ -21,13 +22,20 @@ def send_invitation_email(self, invitation_id: int, token: str) -> bool:
         invitation = (
             # Lock only the invitation row: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
             Invitation.objects.select_for_update(of=("self",))
-            .select_related("tjeneste", "embete", "partner", "invitert_av")
+            .select_related("tjeneste__vertskommune", "embete", "partner", "invitert_av")
             .filter(pk=invitation_id)
             .first()
         )
         if invitation is None or invitation.epost_sendt is not None:
             return False
-        with translation.override("nb"):
+        # In the language the new user will start in (nynorsk for a service in a nynorsk kommune), or the language
+        # of the invited address's existing account.
+        existing = User.objects.filter(email__iexact=invitation.email).first()
+        with (
+            in_language_of(existing)
+            if existing
+            else translation.override(starting_language(tjeneste=invitation.tjeneste) or settings.LANGUAGE_CODE)
+        ):
             context = {
                 "invitation": invitation,
                 "link": settings.SITE_URL.rstrip("/") + reverse("accept_invitation", args=[token]),

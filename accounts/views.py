@@ -1,79 +1,19 @@
-from django.conf import settings
+"""accounts' own pages: taking an invitation and switching role. Inviting and revoking pick an embete or a service,
+so they live above organisations: organisations/views_roles.py (issue 16)."""
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from organisations.models import Embete, Partner
-from organisations.selectors import services_visible_to
 from ui.actions import apply_errors
 
 from . import services
-from .forms import AcceptInvitationForm, InvitationForm
-from .models import Role
-from .permissions import get_active_role, require
-from .selectors import invitations_visible_to, roles_inviter_may_grant
-
-
-def _invitation_form(request, data=None):
-    role = get_active_role(request.user)
-    if request.user.is_superuser or (role and role.rolle == Role.BUFDIR):
-        embeter = Embete.objects.all()
-    elif role and role.rolle in (Role.SF_LEDER,):
-        embeter = Embete.objects.filter(pk=role.embete_id)
-    else:
-        embeter = Embete.objects.none()
-    services_qs = services_visible_to(request.user).filter(aktiv=True)
-    if role and role.rolle == Role.BUFDIR:
-        services_qs = services_qs.none()
-    return InvitationForm(
-        data,
-        roles=roles_inviter_may_grant(request.user),
-        services=services_qs,
-        embeter=embeter,
-        partners=Partner.objects.filter(aktiv=True),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def invitation_list(request):
-    require(request.user, "accounts.list_invitations", None)
-    form = _invitation_form(request, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation, _token = services.invite(request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied:
-            form.add_error(None, _("Du kan ikke invitere til denne rollen eller tjenesten."))
-        else:
-            messages.success(request, _("Invitasjonen er sendt til %(email)s.") % {"email": invitation.email})
-            return redirect("invitation_list")
-    page = Paginator(invitations_visible_to(request.user), 50).get_page(request.GET.get("side"))
-    return render(
-        request,
-        "accounts/invitation_list.html",
-        {"form": form, "page": page, "valid_days": settings.INVITATION_VALID_DAYS},
-    )
-
-
-@login_required
-@require_POST
-def invitation_revoke(request, pk):
-    invitation = get_object_or_404(invitations_visible_to(request.user), pk=pk)
-    try:
-        services.revoke_invitation(request.user, invitation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Invitasjonen til %(email)s er trukket tilbake.") % {"email": invitation.email})
-    return redirect("invitation_list")
+from .forms import AcceptInvitationForm
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,6 +4,8 @@ Scoping: Bufdir reads every embete and gets the total row of the summary. A stat
 only: without `embete` it gets its own rows, and asking for another embete is refused with 403 (never an empty
 answer, so a script cannot mistake "no access" for "no money"). Service users and partners get 403."""
 
+from dataclasses import asdict
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions
@@ -11,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import get_active_role, has_permission
-from reporting import cache as figures_cache
+from common import versioned_cache as figures_cache
 from reporting.selectors.awards import award_row_dict, award_rows
 from reporting.selectors.national import CATEGORIES, summary
+from reporting.selectors.tables import COUNT_COLUMNS, suppress_summary
 
 from .authentication import ApiThrottle
 from .pagination import AwardPagination
@@ -81,8 +84,18 @@ FILTER_PARAMETERS = [
     ),
 ]
 
+THRESHOLD_PARAMETER = OpenApiParameter(
+    "terskel",
+    {"type": "integer", "minimum": 2, "maximum": 100},
+    OpenApiParameter.QUERY,
+    description="Skjul små tall som på den nasjonale oversikten: antall under terskelen (men over 0), og tall som "
+    "ellers kunne regnes ut fra summene, blir «:». Beløp skjules aldri. Uten terskel: alle tall.",
+)
+
 ERROR_RESPONSES = {
-    400: OpenApiResponse(ValidationErrorSerializer, description="Ugyldige parametre (meldinger per parameter)."),
+    400: OpenApiResponse(
+        ValidationErrorSerializer, description="Ugyldige eller ukjente parametre (meldinger per parameter)."
+    ),
     401: OpenApiResponse(ErrorSerializer, description="Mangler, ugyldig, utløpt eller tilbakekalt API-nøkkel."),
     403: OpenApiResponse(ErrorSerializer, description="Rollen har ikke tilgang (eller annet embete enn ditt eget)."),
     429: OpenApiResponse(ErrorSerializer, description="For mange forespørsler. Se Retry-After."),
@@ -95,7 +108,24 @@ class ReadOnlyApiView(APIView):
     throttle_scope = "api"
     http_method_names = ["get", "head"]
 
+    def allowed_params(self, serializer_class) -> list[str]:
+        """The query parameters this endpoint reads: the filter's fields and the paginator's page parameters."""
+        names = list(serializer_class().fields)
+        paginator = getattr(self, "pagination_class", None)
+        if paginator is not None:
+            names += [paginator.page_query_param, paginator.page_size_query_param]
+        return names
+
+    def reject_unknown_params(self, allowed: list[str]) -> None:
+        """400 for a parameter the endpoint does not know (?year=2023 used to be ignored silently, and the
+        answer was for another year), with the names it does know, in the caller's language."""
+        unknown = sorted(set(self.request.query_params) - set(allowed))
+        if unknown:
+            message = _("Ukjent parameter. Bruk en av disse: %(names)s.") % {"names": ", ".join(allowed)}
+            raise exceptions.ValidationError({name: [message] for name in unknown})
+
     def filters(self, serializer_class):
+        self.reject_unknown_params(self.allowed_params(serializer_class))
         # A plain dict, not the QueryDict: an empty value ("?year_to=") is an error, not "left out".
         serializer = serializer_class(data=self.request.query_params.dict())
         serializer.is_valid(raise_exception=True)
@@ -110,7 +140,7 @@ class SummaryView(ReadOnlyApiView):
         "kategori ramme, tildelt, utbetalt, rapportert brukt, ubrukt, tilbakebetalt og overført. Uten årstall: "
         "inneværende år. Bufdir får alle embeter og en summeringsrad (embete = «totalt»); en statsforvalter får "
         "bare sitt eget embete.",
-        parameters=FILTER_PARAMETERS,
+        parameters=[*FILTER_PARAMETERS, THRESHOLD_PARAMETER],
         responses={200: SummarySerializer, **ERROR_RESPONSES},
     )
     def get(self, request):
@@ -118,24 +148,36 @@ class SummaryView(ReadOnlyApiView):
         embete_ids, national = _scope(request, params.get("embete"))
         kategori = params.get("kategori")
 
+        threshold = params.get("terskel")
+
         def body() -> dict:
             tables = summary(params["year_from"], params["year_to"], kategori=kategori, embete_ids=embete_ids)
             rows = []
             for year in sorted(tables):
+                year_rows = []
                 for row in tables[year]:
-                    if row.embete is None and not national:
-                        continue
                     published = row.as_published()
                     published["embete_navn"] = row.embete_navn
                     published["kategorier"] = {
-                        c: (row.per_kategori[c] if kategori in (None, c) else None) for c in CATEGORIES
+                        c: (asdict(row.per_kategori[c]) if kategori in (None, c) else None) for c in CATEGORIES
                     }
-                    rows.append(published)
+                    year_rows.append(published)
+                if threshold:
+                    # The same complementary suppression as the page and its exports, over the whole year's table
+                    # (the total row included, also when it is not returned).
+                    *embeter, total = year_rows
+                    suppress_summary(embeter, total, kategori, threshold)
+                    for published in year_rows:
+                        for c, cell in published["kategorier"].items():
+                            if cell is not None:
+                                cell["prosjekter"] = published[COUNT_COLUMNS[c]]
+                rows.extend(r for r in year_rows if national or r["embete"] != "totalt")
             data = {"year_from": params["year_from"], "year_to": params["year_to"], "results": rows}
             return SummarySerializer(data).data
 
-        # Cached until the figures change (reporting.cache): the same for everybody with the same scope and filter.
-        parts = ["api-summary", params["year_from"], params["year_to"], kategori, embete_ids, national]
+        # Cached until the figures change (common.versioned_cache): the same for everybody with the same scope and
+        # filter.
+        parts = ["api-summary", params["year_from"], params["year_to"], kategori, embete_ids, national, threshold]
         return Response(figures_cache.cached(parts, body))
 
 

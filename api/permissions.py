@@ -3,12 +3,8 @@
 API keys and the API itself are for Bufdir (every embete) and statsforvalter staff (their own embete).
 Service users and partners have no API access."""
 
-from accounts.models import STATSFORVALTER_ROLES, Role
 from accounts.permissions import rule
-
-
-def _staff(role) -> bool:
-    return role is not None and (role.rolle == Role.BUFDIR or role.rolle in STATSFORVALTER_ROLES)
+from accounts.scoping import is_staff as _staff
 
 
 @rule("api.manage_tokens")

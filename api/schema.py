@@ -3,6 +3,8 @@
 from django.db import DatabaseError
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+from organisations.models import Embete
+
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.ApiTokenAuthentication"
@@ -19,8 +21,6 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 def add_embete_enum(result, generator, request, public):
     """Postprocessing hook: list the embete slugs in the `embete` parameter, so clients (and the property-based
     test) know the valid values. Without a database (offline generation) the pattern alone stays."""
-    from organisations.models import Embete
-
     try:
         slugs = sorted(Embete.objects.values_list("slug", flat=True))
     except DatabaseError:

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organisations.models import Embete
@@ -58,6 +59,16 @@ class FilterSerializer(serializers.Serializer):
 class SummaryFilterSerializer(FilterSerializer):
     """The summary always covers a closed range: the current year unless asked otherwise."""
 
+    terskel = serializers.IntegerField(
+        required=False,
+        min_value=2,
+        max_value=100,
+        help_text=_(
+            "Skjul små tall som på den nasjonale oversikten: antall under terskelen (men over 0), og tall som ellers "
+            "kunne regnes ut fra summene, blir «:». Beløp skjules aldri."
+        ),
+    )
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         this_year = timezone.localdate().year
@@ -76,8 +87,16 @@ def _money(help_text=""):
     return serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=False, help_text=help_text)
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "enum": [":"]}]})
+class CountField(serializers.Field):
+    """A count, or «:» when it is hidden (small-number suppression, reporting.suppression)."""
+
+    def to_representation(self, value):
+        return value
+
+
 class CellSerializer(serializers.Serializer):
-    prosjekter = serializers.IntegerField(help_text=_("Antall prosjekter med tildeling."))
+    prosjekter = CountField(help_text=_("Antall prosjekter med tildeling («:» når skjult)."))
     ramme = _money(_("Tildelingsramme fra Bufdir (kr)."))
     tildelt = _money(_("Tildelt (kr)."))
     utbetalt = _money(_("Utbetalt (kr)."))
@@ -96,11 +115,14 @@ class SummaryRowSerializer(serializers.Serializer):
     aar = serializers.IntegerField()
     embete = serializers.CharField(help_text=_("Kortnavn, eller «totalt» for summeringsraden (bare for Bufdir)."))
     embete_navn = serializers.CharField(help_text=_("Navnet embetet hadde det året."))
-    egeninitierte_prosjekter = serializers.IntegerField()
-    fosterhjemsprosjekter = serializers.IntegerField()
-    prosjekter_totalt = serializers.IntegerField()
+    egeninitierte_prosjekter = CountField()
+    fosterhjemsprosjekter = CountField()
+    prosjekter_totalt = CountField()
     tildelt_kr = serializers.IntegerField(help_text=_("Tildelt i alt, hele kroner."))
     kategorier = CategoriesSerializer()
+    skjult = serializers.CharField(
+        required=False, help_text=_("Bare med terskel: om tall i raden er skjult, og hvorfor.")
+    )
 
 
 class SummarySerializer(serializers.Serializer):

@@ -8,7 +8,8 @@ class AuditConfig(AppConfig):
     verbose_name = _("Revisjonsspor")
 
     def ready(self):
-        from . import checks, immutability  # noqa: F401  (registers the database check)
+        from . import checks, events, immutability  # noqa: F401  (registers the database check)
 
         immutability._allow_sqlite_flush()
+        events.autodiscover()  # each app's audit_events module declares its event types
         post_migrate.connect(immutability.ensure_installed, sender=self, dispatch_uid="audit_immutability_triggers")

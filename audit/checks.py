@@ -4,11 +4,11 @@ migration is applied has its triggers in the database."""
 from django.core import checks
 from django.db import connections
 
+from . import immutability
+
 
 @checks.register(checks.Tags.database)
 def immutability_triggers(app_configs=None, databases=None, **kwargs):
-    from . import immutability
-
     errors = []
     for alias in databases or ():
         for guard in immutability.missing_guards(connections[alias]):

@@ -3,6 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import events
 from .immutability import AUDIT_EVENT, ImmutableModel, ImmutableQuerySet
 
 
@@ -39,3 +40,8 @@ class AuditEvent(ImmutableModel, models.Model):
 
     def __str__(self) -> str:
         return f"{self.tidspunkt:%Y-%m-%d %H:%M} {self.handling} {self.objekt}"
+
+    @property
+    def beskrivelse(self) -> str:
+        """The event type's sentence for users ("Søknaden ble sendt inn"); the code for an unregistered one."""
+        return events.sentence(self.handling)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from common import limits
 
+from . import events
 from .models import AuditEvent
 
 # Autosaves of a draft by the same user within this time of an audited save of it are not audited again: one
@@ -54,7 +55,9 @@ def _bounded_changes(changes: dict) -> dict:
 
 
 def record(actor, action: str, obj: models.Model | None = None, changes: dict | None = None) -> AuditEvent:
-    """Record an audit event. Call inside the service's transaction so it rolls back with it."""
+    """Record an audit event. Call inside the service's transaction so it rolls back with it. `action` is a code
+    declared in audit.events (the app's audit_events.py), e.g. "soknad.sendt_inn"."""
+    events.ensure_registered(action)
     role = getattr(actor, "active_role", None) if actor is not None else None
     return AuditEvent.objects.create(
         aktor=actor if actor is not None and getattr(actor, "pk", None) else None,

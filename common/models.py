@@ -54,3 +54,20 @@ class OutboxMessage(models.Model):
     @property
     def pending(self) -> bool:
         return self.utfort is None and self.gitt_opp is None
+
+
+class FiguresVersion(models.Model):
+    """A counter per kind of cached result ("tall": the national figures; "visning": rendered parts of pages).
+    Every committed change to the data behind them bumps it (common.versioned_cache), so a cached result is only
+    ever served for the data it was computed from. Moved from reporting (issue 16) with its table."""
+
+    navn = models.CharField(max_length=40, unique=True)
+    versjon = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "reporting_figuresversion"
+        verbose_name = _("versjon av tall")
+        verbose_name_plural = _("versjoner av tall")
+
+    def __str__(self) -> str:
+        return f"{self.navn} v{self.versjon}"

@@ -1,9 +1,11 @@
-"""The one upper bound on amounts of money in kroner.
+"""Money in kroner: the one formatter (kr, the |nok filter, letters, PDFs, e-mails and spreadsheets use it) and
+the one upper bound on amounts.
 
 The money columns are DecimalField(max_digits=14, decimal_places=2) (grants.models.MONEY, projects.models): they
 hold at most 999 999 999 999,99 kr. A larger amount is a numeric overflow on PostgreSQL (a 500) and is silently
 stored on SQLite. Every amount is parsed by grants.services.money, which refuses amounts of MAX_AMOUNT or more;
-sums that are stored (a budget's total, a report's spending) are checked with check_total; the money form fields
+sums that are stored (a budget's total, a report's spending) are checked with too_large and
+total_too_large_message by the service that stores them; the money form fields
 carry validate_amount_bound so the message comes back with the form."""
 
 from decimal import Decimal, InvalidOperation
@@ -17,13 +19,30 @@ MAX_AMOUNT = Decimal(10) ** (MAX_DIGITS - DECIMAL_PLACES)  # exclusive: 999 999 
 CODE = "too_large"
 
 
-def _kroner(amount: Decimal) -> str:
-    return f"{amount.quantize(Decimal('1')):,}".replace(",", "\u00a0") + "\u00a0kr"
+NBSP = "\u00a0"
+XLSX_FORMAT = '# ##0" kr"'  # a money column in a workbook: whole kroner, thousands set off, the unit after
+
+
+def kr(amount) -> str:
+    """1650000 -> '1 650 000 kr': whole kroner (Decimal's rounding, half to even), the thousands and the unit set
+    off by non-breaking spaces, a minus sign before negative amounts. None (and "") is '0 kr'."""
+    value = Decimal(amount or 0).quantize(Decimal("1"))
+    return f"{value:,}".replace(",", NBSP) + NBSP + "kr"
+
+
+def kr_or_blank(value) -> str:
+    """kr(), but nothing for None or "" (an amount not given): the |nok template filter."""
+    return "" if value in (None, "") else kr(value)
+
+
+def kr_plain(amount) -> str:
+    """kr() with ordinary spaces: for PDF tables, where nothing wraps, so a search for '1 650 000 kr' finds it."""
+    return kr(amount).replace(NBSP, " ")
 
 
 def largest_text() -> str:
     """'999 999 999 999 kr' (non-breaking spaces), the largest whole amount."""
-    return _kroner(MAX_AMOUNT - 1)
+    return kr(MAX_AMOUNT - 1)
 
 
 def too_large(amount: Decimal) -> bool:
@@ -40,17 +59,9 @@ def too_large_message(label) -> str:
 def total_too_large_message(label, total: Decimal) -> str:
     return _("%(l)s er for stor (%(sum)s). Det største beløpet Læringsnett kan lagre, er %(max)s. Sjekk beløpene.") % {
         "l": label,
-        "sum": _kroner(total),
+        "sum": kr(total),
         "max": largest_text(),
     }
-
-
-def check_total(amounts, label) -> Decimal:
-    """The sum of amounts, or a Norwegian ValidationError when it is too large for a money column."""
-    total = sum(amounts, Decimal("0"))
-    if too_large(total):
-        raise ValidationError(total_too_large_message(label, total), code=CODE)
-    return total
 
 
 def _loose(value) -> Decimal | None:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "followup",
     "reporting",
     "api",
+    "privacy",
     "demo",
     "ui",
     "common",
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",  # the language remembered on the user
     "accounts.middleware.ActiveRoleMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
 ]
@@ -344,8 +346,12 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norsk bokmål")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# nn: a string missing from the nynorsk catalogue falls back to LANGUAGE_CODE (nb) through Django's own fallback
+# chain, never to English.
+LANGUAGES = [("nb", _("Norsk bokmål")), ("nn", _("Norsk nynorsk")), ("en", _("English"))]
+# locale/: our own messages (msgids bokmål). locale_allauth/: nynorsk for django-allauth's (English) msgids, which
+# allauth ships no nn catalogue for. Django merges the catalogues of every LOCALE_PATHS entry (the first wins).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

@@ -12,7 +12,11 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", home, name="home"),
+    # Inviting to a role picks an embete or a service: those pages live above organisations (organisations.views_roles,
+    # issue 16) with the same paths and names as before, outside any namespace like the rest of accounts' pages.
+    path("", include("organisations.urls_roles")),
     path("", include("accounts.urls")),
+    path("", include("privacy.urls")),  # /konto/personvern/: privacy moved out of accounts (issue 16)
     path("organisasjoner/", include("organisations.urls")),
     path("nettverk/", include("networks.urls")),
     path("midler/", include("grants.urls")),

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Role, RoleAssignment, User
 from audit import immutability
 from audit import services as audit
-from grants import services
+from grants import ledger, services
 from grants.models import (
     Application,
     ApplicationRound,
@@ -186,13 +186,13 @@ def _texts(navn: str, network) -> dict:
     }
 
 
-def _sent_in_closed_round(leader, rnd, network, services_, kategori, navn, lines, other) -> Application:
+def _sent_in_closed_round(leader, rnd, network, tjenester, kategori, navn, lines, other) -> Application:
     """An application sent in before the deadline of a round that has closed since."""
     project, made = DevelopmentProject.objects.get_or_create(
         network=network, navn=navn, defaults={"kategori": kategori}
     )
     if made:
-        for s in services_:
+        for s in tjenester:
             ProjectService.objects.create(prosjekt=project, tjeneste=s, fra_dato=datetime.date(rnd.aar, 1, 1))
     budget = _budget(lines)
     other = Decimal(other)
@@ -210,7 +210,7 @@ def _sent_in_closed_round(leader, rnd, network, services_, kategori, navn, lines
         versjon=1,
         **_texts(navn, network),
     )
-    application.tjenester.set(services_)
+    application.tjenester.set(tjenester)
     BudgetLine.objects.bulk_create(BudgetLine(soknad=application, **line) for line in budget)
     ApplicationVersion.objects.create(
         soknad=application, nummer=1, innhold=services.snapshot(application), opprettet_av=leader, kommentar="Sendt inn"
@@ -219,7 +219,7 @@ def _sent_in_closed_round(leader, rnd, network, services_, kategori, navn, lines
     return application
 
 
-def _in_open_round(leader, rnd, network, services_, kategori, navn, lines, other, submit: bool) -> Application:
+def _in_open_round(leader, rnd, network, tjenester, kategori, navn, lines, other, submit: bool) -> Application:
     application = services.create_application(leader, rnd, kategori=kategori, network=network, prosjektnavn=navn)
     partner = _partner()
     services.save_draft(
@@ -228,7 +228,7 @@ def _in_open_round(leader, rnd, network, services_, kategori, navn, lines, other
         egeninnsats=Decimal("50000"),
         annen_finansiering=Decimal(other),
         budsjett=_budget(lines),
-        tjenester=services_,
+        tjenester=tjenester,
         partnere=[{"partner": partner, "rolle": "Veileder og følgeevaluering."}] if partner else [],
         **_texts(navn, network),
     )
@@ -314,19 +314,19 @@ def seed_grants() -> int:
                 continue
             others = [s for s in _members(network) if s.pk != home.pk]
             partners = [others[(n + index) % len(others)]] if others else []
-            services_ = [home, *partners]
+            tjenester = [home, *partners]
             if target == "appealed" or (key == APPEALED_KEY and embete.slug != "vestland"):
                 target = "appealed"
             if year == max(YEARS):
                 application = _in_open_round(
-                    leader, rnd, network, services_, kategori, navn, lines, other, submit=target != "draft"
+                    leader, rnd, network, tjenester, kategori, navn, lines, other, submit=target != "draft"
                 )
                 if target == "assessing":
                     services.assign_case_officer(sf, application, sf)
                     services.declare_impartiality(sf, application, ugild=False)
                 created += 1
                 continue
-            application = _sent_in_closed_round(leader, rnd, network, services_, kategori, navn, lines, other)
+            application = _sent_in_closed_round(leader, rnd, network, tjenester, kategori, navn, lines, other)
             created += 1
             decision = _decide(sf, application, target, n + index, today)
             if target == "appealed":
@@ -335,7 +335,7 @@ def seed_grants() -> int:
             if decided_on != today:
                 _backdate(decision, decided_on)
             if target in ("paid", "repayment", "approved"):
-                amount = services.final_amount(decision)
+                amount = ledger.final_amount(decision)
                 first = amount if target != "approved" else (amount / 2).quantize(Decimal("1"))
                 services.register_payment(
                     sf, decision, dato=decided_on + datetime.timedelta(days=14), belop=first, kontonummer=kontonummer(n)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.immutability import backdating
+from common.versioned_cache import figures_changed
 from followup.models import ProgressReport, ReportingRequirement, ReportKind, ReportSpending, ReportStatus
 from grants.models import (
     Application,
@@ -41,7 +42,6 @@ from grants.services import EMBETE_CODES, scheme
 from networks.models import GuidelineVersion, LearningNetwork, Membership, MembershipStatus, NetworkStatus
 from organisations.models import ChildWelfareService, Embete
 from projects.models import Category, DevelopmentProject, Phase, ProjectService
-from reporting.cache import figures_changed
 
 LOAD_DOMAIN = "last.laeringsnett.no"
 YEARS = tuple(range(2018, 2026))  # 8 years
@@ -142,7 +142,7 @@ class LoadBuilder:
     @transaction.atomic
     def build_year(self, year: int) -> None:
         rng, today = self.rng, timezone.localdate()
-        figures_changed()  # bulk inserts send no signals (reporting.cache)
+        figures_changed()  # bulk inserts send no signals (common.versioned_cache)
         rounds = [
             ApplicationRound(
                 ordning=self.scheme,
@@ -331,18 +331,18 @@ class LoadBuilder:
             d.pk: (d.belop, self.users[e.pk]) for d, (_a, e, _n, _k) in zip(decisions, decided_apps, strict=True)
         }
         overdue = []
-        for requirement in requirements:
-            if requirement.frist > today:
+        for krav in requirements:
+            if krav.frist > today:
                 continue  # this year's reports are not due yet
             if year == YEARS[-1] and rng.random() < OVERDUE_SHARE:
-                overdue.append(requirement.pk)  # the report is late: the start pages' deadline lists show it
+                overdue.append(krav.pk)  # the report is late: the start pages' deadline lists show it
                 continue
-            tildelt, user = amounts[requirement.vedtak_id]
+            tildelt, user = amounts[krav.vedtak_id]
             spent = (tildelt * Decimal(rng.choice(["1", "1", "0.95", "0.8"]))).quantize(Decimal("1"))
             submitted = _at(datetime.date(year + 1, 2, 20))
             reports.append(
                 ProgressReport(
-                    krav=requirement,
+                    krav=krav,
                     status=ReportStatus.GODKJENT,
                     aktiviteter="Gjennomført som planlagt.",
                     resultater="Felles rutine for oppfølging av fosterhjem.",
@@ -358,7 +358,7 @@ class LoadBuilder:
             if tildelt - spent > 5000:
                 claims.append(
                     RepaymentClaim(
-                        vedtak_id=requirement.vedtak_id,
+                        vedtak_id=krav.vedtak_id,
                         belop=tildelt - spent,
                         begrunnelse="Ubrukte midler etter godkjent rapport.",
                         forfall=datetime.date(year + 1, 4, 15),

@@ -24,8 +24,8 @@ from followup.models import (
     Scale,
 )
 from followup.services import reports as services
+from grants.ledger import paid_total
 from grants.models import RepaymentClaim
-from grants.services import paid_total
 from organisations.models import Embete
 
 from .seed import DEMO_DOMAIN

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.immutability import PROGRESS_REPORT, REPORT_REVIEW, REPORT_VERSION, ImmutableModel, ImmutableQuerySet
-from common import limits
+from common import limits, versioned_cache
 from projects.models import DevelopmentProject
 
 # --- reporting duty from a grant -----------------------------------------------------------------------
@@ -87,9 +87,12 @@ class Postponement(models.Model):
         verbose_name_plural = _("utsettelser")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=PostponementStatus.values), name="postponement_status_valid"),
-            models.UniqueConstraint(fields=["krav"], condition=Q(status="venter"), name="postponement_one_pending"),
+            models.UniqueConstraint(
+                fields=["krav"], condition=Q(status=PostponementStatus.VENTER), name="postponement_one_pending"
+            ),
             models.CheckConstraint(
-                condition=Q(status="venter") | Q(behandlet__isnull=False), name="postponement_decided_has_time"
+                condition=Q(status=PostponementStatus.VENTER) | Q(behandlet__isnull=False),
+                name="postponement_decided_has_time",
             ),
         ]
 
@@ -195,10 +198,10 @@ class ProgressReport(ImmutableModel, models.Model):
                 condition=Q(tildelt__gte=0) & Q(brukt_total__gte=0) & Q(ubrukt__gte=0), name="report_amounts_ok"
             ),
             models.CheckConstraint(
-                condition=Q(status="utkast") | Q(sendt_inn__isnull=False), name="report_submitted_has_time"
+                condition=Q(status=ReportStatus.UTKAST) | Q(sendt_inn__isnull=False), name="report_submitted_has_time"
             ),
             models.CheckConstraint(
-                condition=~Q(status="godkjent") | Q(godkjent__isnull=False), name="report_approved_has_time"
+                condition=~Q(status=ReportStatus.GODKJENT) | Q(godkjent__isnull=False), name="report_approved_has_time"
             ),
         ]
 
@@ -316,3 +319,9 @@ class ReportReview(ImmutableModel, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_utfall_display()} v{self.versjon}"
+
+
+# Cached results (common.versioned_cache): which writes to these models move which version.
+versioned_cache.invalidates(
+    ReportingRequirement, ProgressReport, versions=(versioned_cache.FIGURES, versioned_cache.VIEWS)
+)

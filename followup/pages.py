@@ -10,7 +10,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants import extensions as grant_extensions
 from grants.models import Award
+from projects.extensions import pages as project_pages
 
 from .models import ProgressReport, ReportingRequirement, ReportStatus
 
@@ -76,12 +78,9 @@ def frame_figures(grouped) -> dict[str, dict]:
 
 
 def register() -> None:
-    from grants import extensions
-    from projects.extensions import pages
+    if frame_figures not in grant_extensions.frame_figures:
+        grant_extensions.frame_figures.append(frame_figures)
 
-    if frame_figures not in extensions.frame_figures:
-        extensions.frame_figures.append(frame_figures)
-
-    if detail_requirements not in pages.detail_prefetches:
-        pages.detail_prefetches.append(detail_requirements)
-    pages.grant_rows = grant_rows
+    if detail_requirements not in project_pages.detail_prefetches:
+        project_pages.detail_prefetches.append(detail_requirements)
+    project_pages.grant_rows = grant_rows

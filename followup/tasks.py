@@ -14,8 +14,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.language import addresses_by_language
+from audit import services as audit
 from audit.models import AuditEvent
 from followup.models import (
     Postponement,
@@ -59,52 +62,71 @@ def _d(value: datetime.date) -> str:
 
 def _when(days_left: int) -> str:
     if days_left == 0:
-        return "i dag"
+        return _("i dag")
     if days_left == 1:
-        return "i morgen"
-    return f"om {days_left} dager"
+        return _("i morgen")
+    return _("om %(n)s dager") % {"n": days_left}
 
 
 def reminder_message(krav: ReportingRequirement, kind: str, today: datetime.date) -> tuple[str, str]:
-    """(subject, body) of a reminder, in Norwegian."""
+    """(subject, body) of a reminder, in the active language (see send_reminder)."""
     project = krav.prosjekt
     embete = krav.vedtak.soknad.utlysning.embete
-    rapport = f"{krav.get_type_display().lower()} for tilskuddsåret {krav.aar}"
+    rapport = _("%(type)s for tilskuddsåret %(aar)s") % {"type": krav.get_type_display().lower(), "aar": krav.aar}
     link = requirement_link(krav)
     report = getattr(krav, "rapport", None)
     returned = report is not None and report.status == ReportStatus.RETURNERT
-    lines = ["Hei!", ""]
+    names = {"prosjekt": project.navn, "nettverk": project.network, "embete": embete, "rapport": rapport}
+    names |= {"frist": _d(krav.frist), "link": link}
+    lines = [_("Hei!"), ""]
     if kind == ReminderKind.FORFALT:
-        subject = f"Rapportfristen er passert: «{project.navn}»"
+        subject = _("Rapportfristen er passert: «%(prosjekt)s»") % names
         lines += [
-            f"Fristen for {rapport} fra prosjektet «{project.navn}» ({project.network}) gikk ut {_d(krav.frist)}, "
-            "og rapporten er ikke sendt inn.",
+            _(
+                "Fristen for %(rapport)s fra prosjektet «%(prosjekt)s» (%(nettverk)s) gikk ut %(frist)s, "
+                "og rapporten er ikke sendt inn."
+            )
+            % names,
             "",
-            f"Send inn rapporten så snart som mulig: {link}",
+            _("Send inn rapporten så snart som mulig: %(link)s") % names,
             "",
-            f"Trenger dere mer tid, kan dere be {embete} om utsettelse fra samme side.",
+            _("Trenger dere mer tid, kan dere be %(embete)s om utsettelse fra samme side.") % names,
         ]
     else:
-        days_left = (krav.frist - today).days
-        subject = f"Påminnelse: rapportfrist {_d(krav.frist)} for «{project.navn}»"
+        names["naar"] = _when((krav.frist - today).days)
+        subject = _("Påminnelse: rapportfrist %(frist)s for «%(prosjekt)s»") % names
         lines += [
-            f"Prosjektet «{project.navn}» ({project.network}) har fått tilskudd fra {embete}. "
-            f"Fristen for {rapport} er {_d(krav.frist)}, {_when(days_left)}.",
+            _(
+                "Prosjektet «%(prosjekt)s» (%(nettverk)s) har fått tilskudd fra %(embete)s. "
+                "Fristen for %(rapport)s er %(frist)s, %(naar)s."
+            )
+            % names,
             "",
-            f"Skriv og send inn rapporten i Læringsnett: {link}",
+            _("Skriv og send inn rapporten i Læringsnett: %(link)s") % names,
             "",
-            "Trenger dere mer tid, kan dere be statsforvalteren om utsettelse fra samme side før fristen går ut.",
+            _("Trenger dere mer tid, kan dere be statsforvalteren om utsettelse fra samme side før fristen går ut."),
         ]
     if returned:
-        lines += ["", "Rapporten ble returnert for endring og må sendes inn på nytt."]
+        lines += ["", _("Rapporten ble returnert for endring og må sendes inn på nytt.")]
     lines += [
         "",
-        "Du får denne e-posten fordi du er prosjektleder eller kontaktperson for prosjektet, eller leder i en "
-        "barnevernstjeneste som deltar i det.",
+        _(
+            "Du får denne e-posten fordi du er prosjektleder eller kontaktperson for prosjektet, eller leder i en "
+            "barnevernstjeneste som deltar i det."
+        ),
         "",
-        "Hilsen Læringsnett",
+        _("Hilsen Læringsnett"),
     ]
     return subject, "\n".join(lines)
+
+
+def _send_in_each_language(recipients, compose) -> None:
+    """One e-mail per language group of the recipients (accounts.language.addresses_by_language), each composed
+    by compose() -> (subject, body) under that language."""
+    for language, group in addresses_by_language(recipients).items():
+        with translation.override(language):
+            subject, body = compose()
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, group).send()
 
 
 def open_requirements(today: datetime.date):
@@ -139,11 +161,8 @@ def send_reminder(krav: ReportingRequirement, kind: str, today: datetime.date) -
         fresh = ReportingRequirement.objects.filter(pk=krav.pk).values_list("frist", flat=True).first()
         if fresh != reminder.frist or is_done(krav):
             return False  # postponed or reported since the list was read; the row stays unsent
-        subject, body = reminder_message(krav, kind, today)
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients).send()
+        _send_in_each_language(recipients, lambda: reminder_message(krav, kind, today))
         ReportReminder.objects.filter(pk=reminder.pk).update(sendt=timezone.now())
-        from audit import services as audit
-
         audit.record(
             None,
             "rapportkrav.paminnelse_sendt",
@@ -191,8 +210,6 @@ def send_report_reminders(self) -> int:
 )
 def send_postponement_decided(self, postponement_id: int) -> bool:
     """Tell the one who asked (and the project's contact persons) the statsforvalter's answer. Once."""
-    from audit import services as audit
-
     with transaction.atomic():
         postponement = (
             Postponement.objects.select_for_update(of=("self",))
@@ -207,25 +224,44 @@ def send_postponement_decided(self, postponement_id: int) -> bool:
         recipients = set(reminder_recipients(krav))
         if postponement.bedt_av.is_active and postponement.bedt_av.email:
             recipients.add(postponement.bedt_av.email.strip().lower())
-        project = krav.prosjekt
-        embete = krav.vedtak.soknad.utlysning.embete
-        if postponement.status == PostponementStatus.INNVILGET:
-            subject = f"Utsettelse innvilget: ny rapportfrist {_d(postponement.ny_frist)} for «{project.navn}»"
-            outcome = (
-                f"{embete} har innvilget utsettelsen. Ny frist for {krav.get_type_display().lower()} for "
-                f"{krav.aar} fra prosjektet «{project.navn}» er {_d(postponement.ny_frist)}."
-            )
-        else:
-            subject = f"Utsettelse avslått for «{project.navn}»"
-            outcome = (
-                f"{embete} har avslått søknaden om utsettelse. Fristen for {krav.get_type_display().lower()} for "
-                f"{krav.aar} fra prosjektet «{project.navn}» er fortsatt {_d(krav.frist)}."
-            )
-        lines = ["Hei!", "", outcome]
-        if postponement.svar:
-            lines += ["", "Svar fra statsforvalteren:", postponement.svar]
-        lines += ["", f"Se rapporteringskravet: {requirement_link(krav)}", "", "Hilsen Læringsnett"]
         if recipients:
-            EmailMessage(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, sorted(recipients)).send()
+            _send_in_each_language(sorted(recipients), lambda: postponement_message(postponement))
         audit.record(None, "utsettelse.epost_sendt", postponement, {"mottakere": sorted(recipients)})
     return bool(recipients)
+
+
+def postponement_message(postponement: Postponement) -> tuple[str, str]:
+    """(subject, body) of the e-mail about a decided postponement, in the active language."""
+    krav = postponement.krav
+    project = krav.prosjekt
+    names = {
+        "embete": krav.vedtak.soknad.utlysning.embete,
+        "type": krav.get_type_display().lower(),
+        "aar": krav.aar,
+        "prosjekt": project.navn,
+        "ny_frist": _d(postponement.ny_frist) if postponement.ny_frist else "",
+        "frist": _d(krav.frist),
+    }
+    if postponement.status == PostponementStatus.INNVILGET:
+        subject = _("Utsettelse innvilget: ny rapportfrist %(ny_frist)s for «%(prosjekt)s»") % names
+        outcome = (
+            _(
+                "%(embete)s har innvilget utsettelsen. Ny frist for %(type)s for %(aar)s fra prosjektet "
+                "«%(prosjekt)s» er %(ny_frist)s."
+            )
+            % names
+        )
+    else:
+        subject = _("Utsettelse avslått for «%(prosjekt)s»") % names
+        outcome = (
+            _(
+                "%(embete)s har avslått søknaden om utsettelse. Fristen for %(type)s for %(aar)s fra prosjektet "
+                "«%(prosjekt)s» er fortsatt %(frist)s."
+            )
+            % names
+        )
+    lines = [_("Hei!"), "", outcome]
+    if postponement.svar:
+        lines += ["", _("Svar fra statsforvalteren:"), postponement.svar]
+    lines += ["", _("Se rapporteringskravet: %(link)s") % {"link": requirement_link(krav)}, "", _("Hilsen Læringsnett")]
+    return subject, "\n".join(lines)

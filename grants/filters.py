@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STATSFORVALTER_ROLES, User
-from accounts.permissions import get_active_role
+from accounts.scoping import standing
 from projects.models import Category
 
 from . import selectors
@@ -31,10 +31,10 @@ class ApplicationFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, request=request, **kwargs)
         user = request.user
         self.filters["utlysning"].queryset = selectors.rounds_visible_to(user)
-        role = get_active_role(user)
+        embete_id = standing(user).embete_id
         officers = User.objects.filter(roller__rolle__in=STATSFORVALTER_ROLES)
-        if role is not None and role.is_statsforvalter:
-            officers = officers.filter(roller__embete_id=role.embete_id)
+        if embete_id is not None:
+            officers = officers.filter(roller__embete_id=embete_id)
         self.filters["saksbehandler"].queryset = officers.distinct().order_by("first_name", "last_name")
         self.filters["saksbehandler"].field.label_from_instance = lambda u: u.get_full_name() or u.email
 

@@ -69,6 +69,11 @@ class FrameForm(DSForm):
 
 class RoundForm(DSForm):
     tittel = NameField(label=_("Tittel"))
+    tittel_nynorsk = NameField(
+        label=_("Tittel på nynorsk"),
+        required=False,
+        help_text=_("Vises for dem som bruker Læringsnett på nynorsk, og i vedtaksbrev på nynorsk."),
+    )
     aar = forms.IntegerField(label=_("År midlene gjelder"), min_value=2000, max_value=2100)
     apner = date_field(_("Åpner"))
     frist = date_field(_("Søknadsfrist"), help_text=_("Søknader må sendes inn innen utgangen av dagen."))
@@ -142,6 +147,7 @@ class RoundForm(DSForm):
     def initial_for(cls, rnd) -> dict:
         return {
             "tittel": rnd.tittel,
+            "tittel_nynorsk": rnd.tittel_nynorsk,
             "aar": rnd.aar,
             "apner": rnd.apner,
             "frist": rnd.frist,

@@ -30,8 +30,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus.tables import TableStyle
 
-from .models import AWARDED, ApplicationStatus, Decision
-from .services import APPEAL_DAYS, kr
+from common.money import kr, kr_plain
+
+from .models import APPEAL_DAYS, AWARDED, ApplicationStatus, Decision
 
 OSLO = ZoneInfo("Europe/Oslo")
 MARGIN = 20 * mm
@@ -306,11 +307,6 @@ def _short_date(day: datetime.date) -> str:
     return f"{day:%d.%m.%Y}"
 
 
-def _plain_kr(amount) -> str:
-    """kr() with ordinary spaces: used in the table, where nothing wraps, so PDF search finds '1 650 000 kr'."""
-    return kr(amount).replace(NBSP, " ")
-
-
 def _orgnr(orgnr: str) -> str:
     return f"{orgnr[:3]} {orgnr[3:6]} {orgnr[6:]}" if len(orgnr) == 9 else orgnr
 
@@ -383,7 +379,7 @@ def render_decision_letter(decision: Decision) -> bytes:
 
     application = decision.soknad
     rnd = application.utlysning
-    embete_name = rnd.embete.name_in_year(rnd.aar)
+    embete_name = rnd.embete.name_in_year(rnd.aar, lang)
     services = list(application.tjenester.select_related("vertskommune").order_by("id"))
     host = services[0].vertskommune if services else None
     awarded = decision.utfall in AWARDED
@@ -400,7 +396,7 @@ def render_decision_letter(decision: Decision) -> bytes:
         "belop": kr(decision.belop),
         "soknadsbelop": kr(application.soknadsbelop),
         "retningslinjer": _e(rnd.retningslinjer),
-        "utlysning": _e(rnd.tittel),
+        "utlysning": _e(rnd.title_in(lang)),
         "aar": rnd.aar,
         "rapportfrist": long_date(rapportfrist),
         "klagefrist": long_date(klagefrist),
@@ -462,10 +458,10 @@ def render_decision_letter(decision: Decision) -> bytes:
         [t["t_project"], _e(application.prosjekt.navn)],
         [t["t_category"], _e(kategori)],
         [t["t_year"], str(rnd.aar)],
-        [t["t_applied"], _plain_kr(application.soknadsbelop)],
+        [t["t_applied"], kr_plain(application.soknadsbelop)],
     ]
     if awarded:
-        rows.append([t["t_awarded"], _plain_kr(decision.belop)])
+        rows.append([t["t_awarded"], kr_plain(decision.belop)])
     facts = Table(
         [[Paragraph(a, styles["cellb"]), Paragraph(b, styles["cell"])] for a, b in rows],
         colWidths=[45 * mm, TEXT_WIDTH - 45 * mm],

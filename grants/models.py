@@ -6,14 +6,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from audit.immutability import APPEAL, APPLICATION_VERSION, DECISION, ImmutableModel, ImmutableQuerySet
-from common import limits
+from common import limits, versioned_cache
 from projects.models import Category
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0")
+APPEAL_DAYS = 21  # forvaltningsloven § 29: a decision may be appealed for three weeks
 
 
 class GrantScheme(models.Model):
@@ -89,6 +91,8 @@ class ApplicationRound(models.Model):
     embete = models.ForeignKey("organisations.Embete", on_delete=models.PROTECT, related_name="utlysninger")
     aar = models.PositiveSmallIntegerField(_("år"))
     tittel = models.CharField(_("tittel"), max_length=200)
+    # The title in nynorsk (optional): shown in the nynorsk interface and in nynorsk decision letters.
+    tittel_nynorsk = models.CharField(_("tittel på nynorsk"), max_length=200, blank=True)
     apner = models.DateField(_("åpner"))
     frist = models.DateField(
         _("søknadsfrist"), help_text=_("Søknader må sendes inn innen utgangen av denne dagen (norsk tid).")
@@ -132,7 +136,11 @@ class ApplicationRound(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.tittel
+        return self.title_in("nynorsk" if translation.get_language() == "nn" else "bokmal")
+
+    def title_in(self, maalform: str) -> str:
+        """The title in a målform (bokmal/nynorsk): the nynorsk title when there is one, else the bokmål one."""
+        return (self.tittel_nynorsk if maalform == "nynorsk" else "") or self.tittel
 
     @property
     def categories(self) -> list[str]:
@@ -225,12 +233,13 @@ class Application(models.Model):
             ),
             models.CheckConstraint(
                 # A draft that is withdrawn (trukket) before it was sent in never got a reference.
-                condition=Q(status__in=["utkast", "trukket"]) | Q(referanse__isnull=False),
+                condition=Q(status__in=[ApplicationStatus.UTKAST, ApplicationStatus.TRUKKET])
+                | Q(referanse__isnull=False),
                 name="application_submitted_has_reference",
             ),
             models.UniqueConstraint(
                 fields=["utlysning", "prosjekt", "kategori"],
-                condition=~Q(status="trukket"),
+                condition=~Q(status=ApplicationStatus.TRUKKET),
                 name="application_one_live_per_project_and_category",
             ),
         ]
@@ -239,7 +248,11 @@ class Application(models.Model):
             # The application list's order (grants.views_staff.application_list); staff never list drafts, so the
             # index leaves them out, and counting the list is an index-only scan.
             models.Index(
-                F("aar").desc(), "referanse", "id", condition=~Q(status="utkast"), name="application_list_idx"
+                F("aar").desc(),
+                "referanse",
+                "id",
+                condition=~Q(status=ApplicationStatus.UTKAST),
+                name="application_list_idx",
             ),
         ]
 
@@ -555,7 +568,8 @@ class RepaymentClaim(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(belop__gt=0), name="repayment_positive"),
             models.CheckConstraint(
-                condition=~Q(status="betalt") | Q(betalt_dato__isnull=False), name="repayment_paid_has_date"
+                condition=~Q(status=RepaymentStatus.BETALT) | Q(betalt_dato__isnull=False),
+                name="repayment_paid_has_date",
             ),
             models.CheckConstraint(condition=Q(status__in=RepaymentStatus.values), name="repayment_status_valid"),
         ]
@@ -628,3 +642,18 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"Tildeling {self.aar} {self.embete}: {self.belop}"
+
+
+# Cached results (common.versioned_cache): which writes to these models move which version.
+versioned_cache.invalidates(
+    Application,
+    Award,
+    Frame,
+    Payment,
+    RepaymentClaim,
+    CarryOver,
+    Decision,
+    ApplicationRound,
+    versions=(versioned_cache.FIGURES, versioned_cache.VIEWS),
+)
+versioned_cache.invalidates(Assessment, versions=(versioned_cache.VIEWS,))  # case officers' assessments in rows

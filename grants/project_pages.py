@@ -1,22 +1,17 @@
 """What grants adds to the project pages (projects.extensions, registered in GrantsConfig.ready()): the total
 awarded on the project list, and the awards on the project page and the knowledge bank's project page."""
 
-from decimal import Decimal
+from django.db.models import Prefetch
 
-from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from projects.extensions import pages
 
+from . import ledger
 from .models import Award
-
-ZERO = Decimal("0")
 
 
 def awarded_total():
     """tildelt_sum: the project's awards summed in one subquery (the list's query count stays constant)."""
-    total = (
-        Award.objects.filter(prosjekt=OuterRef("pk")).order_by().values("prosjekt").annotate(s=Sum("belop")).values("s")
-    )
-    return Coalesce(Subquery(total), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2))
+    return ledger.awarded_per("prosjekt")
 
 
 def detail_awards() -> Prefetch:
@@ -33,8 +28,6 @@ def knowledge_bank_awards() -> Prefetch:
 
 
 def register() -> None:
-    from projects.extensions import pages
-
     pages.list_annotations["tildelt_sum"] = awarded_total
     if detail_awards not in pages.detail_prefetches:
         pages.detail_prefetches.insert(0, detail_awards)  # before followup's requirements, as before the registry

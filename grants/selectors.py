@@ -1,46 +1,26 @@
 """Reads for grants, scoped to the user. Query counts stay constant as data grows."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DecimalField, Prefetch, QuerySet, Sum
 
-from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
-from accounts.permissions import get_active_role
+from accounts.scoping import standing
+from organisations.models import Embete
+from projects.models import Category
 
-from . import extensions
-from .models import Application, ApplicationRound, BudgetLine, RoundStatus
+from . import extensions, ledger, scoping
+from .models import ZERO, Application, ApplicationRound, ApplicationStatus, Attachment, BudgetLine, Frame
 
 
 def rounds_visible_to(user) -> QuerySet[ApplicationRound]:
+    """The rounds the user may see (grants.scoping.rounds)."""
     qs = ApplicationRound.objects.select_related("embete", "retningslinjer").order_by("-aar", "embete__navn")
-    if user.is_superuser:
-        return qs
-    role = get_active_role(user)
-    if role is None:
-        return qs.none()
-    if role.rolle == Role.BUFDIR:
-        return qs
-    if role.rolle in STATSFORVALTER_ROLES:
-        return qs.filter(embete_id=role.embete_id)
-    if role.rolle in SERVICE_ROLES:
-        return qs.filter(embete_id=role.tjeneste.vertskommune.embete_id).exclude(status=RoundStatus.UTKAST)
-    return qs.none()
+    return scoping.rounds(standing(user)).apply(qs)
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
     qs = Application.objects.select_related("utlysning__embete", "prosjekt__network", "saksbehandler").prefetch_related(
         "tjenester"
     )
-    if user.is_superuser:
-        return qs
-    role = get_active_role(user)
-    if role is None:
-        return qs.none()
-    if role.rolle == Role.BUFDIR:
-        return qs.exclude(status="utkast")
-    if role.rolle in STATSFORVALTER_ROLES:
-        return qs.filter(utlysning__embete_id=role.embete_id).exclude(status="utkast")
-    if role.rolle in SERVICE_ROLES:
-        return qs.filter(tjenester=role.tjeneste_id).distinct()
-    return qs.none()
+    return scoping.applications(standing(user)).apply(qs)
 
 
 def application_detail(user, pk: int) -> Application | None:
@@ -62,7 +42,6 @@ def application_detail(user, pk: int) -> Application | None:
 
 def attachment_for(user, pk: int):
     """The attachment if its application is visible to the user (drafts only to the applying services)."""
-    from .models import Attachment
 
     return Attachment.objects.select_related("soknad").filter(pk=pk, soknad__in=applications_visible_to(user)).first()
 
@@ -75,13 +54,6 @@ def frame_overview(year: int, embete=None) -> dict:
     unspent (from approved progress reports), repaid and remaining (frame − awarded). One aggregate query per
     figure: the query count does not grow with data.
     embete=None: every embete (Bufdir); an Embete: only its rows (statsforvalter)."""
-    from django.db.models import DecimalField, F, OuterRef, Subquery, Sum
-    from django.db.models.functions import Coalesce
-
-    from organisations.models import Embete
-    from projects.models import Category
-
-    from .models import ZERO, Appeal, ApplicationStatus, Decision, Frame, Payment, RepaymentClaim, RepaymentStatus
 
     money = DecimalField(max_digits=14, decimal_places=2)
     embeter = Embete.objects.prefetch_related("navnehistorikk").order_by("navn")
@@ -109,18 +81,15 @@ def frame_overview(year: int, embete=None) -> dict:
         "",
         "soknadsbelop",
     )
-    latest_appeal_amount = (
-        Appeal.objects.filter(vedtak=OuterRef("pk"), nytt_belop__isnull=False, behandlet__isnull=False)
-        .order_by("-behandlet")
-        .values("nytt_belop")[:1]
+    # Awarded, paid and repaid from the award ledger (grants.ledger): the decisions' awards, not imported history.
+    ledger_totals = ledger.totals(
+        ("embete", "kategori"),
+        figures=("tildelt", "utbetalt", "tilbakebetalt"),
+        decided_only=True,
+        year_from=year,
+        year_to=year,
+        embete_ids=[embete.pk] if embete is not None else None,
     )
-    awarded = grouped(
-        Decision.objects.all(),
-        "soknad__",
-        Coalesce(Subquery(latest_appeal_amount, output_field=money), F("belop"), output_field=money),
-    )
-    paid = grouped(Payment.objects.all(), "vedtak__soknad__", "belop")
-    repaid = grouped(RepaymentClaim.objects.filter(status=RepaymentStatus.BETALT), "vedtak__soknad__", "belop")
     # The reported figures come from followup (grants.extensions), which owns the progress reports.
     reported: dict[str, dict] = {}
     for figure in extensions.frame_figures:
@@ -134,17 +103,18 @@ def frame_overview(year: int, embete=None) -> dict:
         for kategori in Category:
             key = (e.pk, kategori.value)
             frame = frames.get(key)
+            money_in = ledger_totals.get(key, ledger.Totals())
             row = {
                 "embete": e,
                 "kategori": kategori,
                 "frame": frame,
                 "ramme": frame.belop if frame else None,
                 "soknadsbelop": applied.get(key, ZERO),
-                "tildelt": awarded.get(key, ZERO),
-                "utbetalt": paid.get(key, ZERO),
+                "tildelt": money_in.tildelt,
+                "utbetalt": money_in.utbetalt,
                 "rapportert_brukt": reported_spent.get(key, ZERO),
                 "ubrukt": unspent.get(key, ZERO),
-                "tilbakebetalt": repaid.get(key, ZERO),
+                "tilbakebetalt": money_in.tilbakebetalt,
             }
             row["igjen"] = (frame.belop if frame else ZERO) - row["tildelt"]
             for name in figures:

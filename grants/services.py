@@ -11,15 +11,16 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.models import STATSFORVALTER_ROLES, RoleAssignment
 from accounts.permissions import require
 from audit import services as audit
 from common import limits
 from common import money as money_bounds
+from common.money import kr
 from common.text import clean_name
 from common.uploads import safe_filename, validate_document
 from networks.models import Membership, MembershipStatus
@@ -28,7 +29,9 @@ from organisations.models import PartnerType
 from projects.models import Category, DevelopmentProject, ProjectService
 
 from . import events, workflow
+from .ledger import awarded_total, carried_total, claimed_total, final_amount, paid_total
 from .models import (
+    APPEAL_DAYS,
     AWARDED,
     DECIDED,
     ZERO,
@@ -54,9 +57,16 @@ from .models import (
     Payment,
     Recommendation,
     RepaymentClaim,
-    RepaymentStatus,
     RoundStatus,
     Score,
+)
+from .tasks import (
+    decisions_lacking_letters,
+    deliver_decision,
+    generate_round_letters,
+    letters_key,
+    send_receipt,
+    send_round_published,
 )
 
 SCHEME_NAME = "Stimuleringsmidler til kommunale læringsnettverk"
@@ -84,18 +94,11 @@ EMBETE_CODES = {
 }
 # Statuses in which the statsforvalter assesses (recommends, prioritises) an application.
 ASSESSABLE = (ApplicationStatus.SENDT_INN, ApplicationStatus.UNDER_BEHANDLING)
-APPEAL_DAYS = 21  # forvaltningsloven § 29: three weeks
 MAX_AMOUNT = money_bounds.MAX_AMOUNT  # what a money column can hold (common.money)
 
 
 def _d(day: datetime.date) -> str:
     return date_format(day, "d.m.Y")
-
-
-def kr(amount) -> str:
-    """1650000 -> '1 650 000 kr'."""
-    value = Decimal(amount or 0).quantize(Decimal("1"))
-    return f"{value:,}".replace(",", "\u00a0") + "\u00a0kr"
 
 
 def scheme() -> GrantScheme:
@@ -159,24 +162,11 @@ def set_frame(actor, *, embete, aar: int, kategori: str, belop, begrunnelse: str
     return frame
 
 
-def awarded_total(frame: Frame) -> Decimal:
-    """What is awarded against the frame, with amounts changed by upheld appeals: one sum over the award ledger,
-    which sync_award keeps equal to final_amount() of every decision on the frame. The frame's year, embete and
-    category are those of its awards; naming them lets the database use the ledger's summary index instead of
-    joining every award (docs/benchmarks.md)."""
-    awards = Award.objects.filter(aar=frame.aar, embete_id=frame.embete_id, kategori=frame.kategori)
-    return awards.filter(vedtak__ramme=frame).aggregate(s=Sum("belop"))["s"] or ZERO
-
-
-def final_amount(decision: Decision) -> Decimal:
-    changed = [a for a in decision.klager.all() if a.nytt_belop is not None and a.behandlet]
-    return max(changed, key=lambda a: a.behandlet).nytt_belop if changed else decision.belop
-
-
 # --- rounds (statsforvalter) -------------------------------------------------------------------
 
 ROUND_FIELDS = (
     "tittel",
+    "tittel_nynorsk",
     "apner",
     "frist",
     "retningslinjer",
@@ -198,6 +188,8 @@ def _validate_round(data: dict) -> None:
         data["tittel"] = clean_name(data["tittel"])
         if not data["tittel"]:
             errors["tittel"] = [_("Tittel må fylles ut.")]
+    if "tittel_nynorsk" in data:
+        data["tittel_nynorsk"] = clean_name(data["tittel_nynorsk"] or "")
     if not data.get("retningslinjer"):
         errors["retningslinjer"] = [_("Velg hvilke retningslinjer som gjelder for utlysningen.")]
     if not data.get("apner"):
@@ -303,7 +295,6 @@ def publish_round(actor, rnd: ApplicationRound) -> ApplicationRound:
     rnd.status, rnd.publisert = RoundStatus.PUBLISERT, timezone.now()
     rnd.save(update_fields=["status", "publisert"])
     audit.record(actor, "utlysning.publisert", rnd, {})
-    from .tasks import send_round_published
 
     send_round_published.enqueue(rnd.pk)
     return rnd
@@ -497,14 +488,14 @@ def submission_problems(application: Application, today: datetime.date | None = 
         problems.append(_("Utlysningen åpner %(d)s.") % {"d": _d(rnd.apner)})
     if today > rnd.frist:
         problems.append(_("Søknadsfristen gikk ut %(d)s. Søknaden kan ikke sendes inn.") % {"d": _d(rnd.frist)})
-    services = list(application.tjenester.all())
-    if len(services) < 2:
+    tjenester = list(application.tjenester.all())
+    if len(tjenester) < 2:
         problems.append(
             _(
                 "Minst to barnevernstjenester fra nettverket må være med på søknaden (nå: %(n)s). "
                 "Stimuleringsmidlene er for samarbeid mellom tjenester i et læringsnettverk."
             )
-            % {"n": len(services)}
+            % {"n": len(tjenester)}
         )
     if not application.budsjett.exists():
         problems.append(_("Budsjettet har ingen linjer."))
@@ -544,14 +535,13 @@ def submit(actor, application: Application) -> Application:
         .select_related("utlysning__embete", "utlysning__retningslinjer")
         .get(pk=application.pk)
     )
-    require(actor, "grants.submit", application)
     if application.status == ApplicationStatus.TRUKKET:
-        raise ValidationError(_("Søknaden er trukket og kan ikke sendes inn."))
-    if application.status != ApplicationStatus.UTKAST:
-        raise ValidationError(
-            _("Søknaden er allerede sendt inn (referanse %(r)s). Du trenger ikke sende den på nytt.")
-            % {"r": application.referanse}
-        )
+        refusal = _("Søknaden er trukket og kan ikke sendes inn.")
+    else:
+        refusal = _("Søknaden er allerede sendt inn (referanse %(r)s). Du trenger ikke sende den på nytt.") % {
+            "r": application.referanse
+        }
+    workflow.check(actor, application, ApplicationStatus.SENDT_INN, refusal)
     problems = submission_problems(application)
     if problems:
         raise ValidationError(problems)
@@ -564,7 +554,6 @@ def submit(actor, application: Application) -> Application:
         soknad=application, nummer=1, innhold=snapshot(application), opprettet_av=actor, kommentar=_("Sendt inn")
     )
     audit.record(actor, "soknad.sendt_inn", application, {"referanse": application.referanse})
-    from .tasks import send_receipt
 
     send_receipt.enqueue(application.pk)
     return application
@@ -573,17 +562,19 @@ def submit(actor, application: Application) -> Application:
 @transaction.atomic
 def withdraw(actor, application: Application) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
-    require(actor, "grants.withdraw", application)
     _transition(actor, application, ApplicationStatus.TRUKKET)
     return application
 
 
 def _transition(actor, application: Application, target: str) -> None:
-    if not workflow.allowed(application.status, target):
-        raise ValidationError(
-            _("En søknad med status «%(s)s» kan ikke få status «%(t)s».")
-            % {"s": application.get_status_display(), "t": ApplicationStatus(target).label}
-        )
+    """Move the application to `target` if the workflow table has the move and the actor its permission."""
+    workflow.check(actor, application, target)
+    _set_status(actor, application, target)
+
+
+def _set_status(actor, application: Application, target: str) -> None:
+    """Write a status change that workflow.check has allowed (the one place an application's status is set,
+    with submit's own write)."""
     old = application.status
     application.status = target
     application.save(update_fields=["status", "endret"])
@@ -615,7 +606,6 @@ def add_attachment(actor, application: Application, *, tittel: str, fil) -> Atta
 def assign_case_officer(actor, application: Application, officer) -> Application:
     application = Application.objects.select_for_update(of=("self",)).select_related("utlysning").get(pk=application.pk)
     require(actor, "grants.assess", application)
-    from accounts.models import STATSFORVALTER_ROLES, RoleAssignment
 
     if (
         not RoleAssignment.objects.active()
@@ -688,6 +678,24 @@ def score(actor, application: Application, *, kriterium, poeng: int, kommentar: 
     )
     audit.record(actor, "soknad.poeng", application, {"kriterium": kriterium.navn, "poeng": poeng})
     return result
+
+
+@transaction.atomic
+def score_all(actor, application: Application, entries) -> list[Score]:
+    """Score several criteria at once, all or none. `entries` are (criterion, poeng, kommentar). A refusal names
+    the criterion: its field errors are keyed `poeng_<criterion id>` / `kommentar_<criterion id>`, as the scoring
+    form names its fields."""
+    saved = []
+    for kriterium, poeng, kommentar in entries:
+        try:
+            saved.append(score(actor, application, kriterium=kriterium, poeng=poeng, kommentar=kommentar))
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError(
+                {f"{k}_{kriterium.pk}" if k in ("poeng", "kommentar") else k: v for k, v in exc.message_dict.items()}
+            ) from exc
+    return saved
 
 
 @transaction.atomic
@@ -780,14 +788,15 @@ def decide(
         .select_related("utlysning__embete", "prosjekt")
         .get(pk=application.pk)
     )
-    require(actor, "grants.decide", application)
-    require_impartial(actor, application)
     if utfall not in DECIDED:
         raise ValidationError({"utfall": _("Velg utfall: innvilget, delvis innvilget eller avslått.")})
-    if not workflow.allowed(application.status, utfall):
-        raise ValidationError(
-            _("Søknaden kan ikke avgjøres i status «%(s)s».") % {"s": application.get_status_display()}
-        )
+    workflow.check(
+        actor,
+        application,
+        utfall,
+        _("Søknaden kan ikke avgjøres i status «%(s)s».") % {"s": application.get_status_display()},
+    )
+    require_impartial(actor, application)
     if not begrunnelse.strip():
         raise ValidationError({"begrunnelse": _("Et vedtak må begrunnes (forvaltningsloven § 24).")})
     rnd = application.utlysning
@@ -853,10 +862,9 @@ def decide(
         saksnummer=application.referanse,
         maalform=_letter_language(application),
     )
-    _transition(actor, application, utfall)
+    _set_status(actor, application, utfall)  # checked above, before anything was written
     sync_award(decision)
     audit.record(actor, "soknad.vedtak", application, {"utfall": utfall, "belop": amount})
-    from .tasks import deliver_decision
 
     deliver_decision.enqueue(decision.pk)
     return decision
@@ -969,10 +977,6 @@ def sync_award(decision: Decision) -> Award | None:
     return award
 
 
-def paid_total(decision: Decision) -> Decimal:
-    return decision.utbetalinger.aggregate(s=Sum("belop"))["s"] or ZERO
-
-
 @transaction.atomic
 def register_payment(actor, decision: Decision, *, dato: datetime.date, belop, kontonummer: str) -> Payment:
     from stdnum.exceptions import ValidationError as StdnumError
@@ -1016,9 +1020,7 @@ def create_repayment_claim(
     if amount <= 0:
         raise ValidationError({"belop": _("Beløpet må være større enn 0.")})
     paid = paid_total(decision)
-    claimed = (
-        decision.tilbakebetalingskrav.exclude(status=RepaymentStatus.ETTERGITT).aggregate(s=Sum("belop"))["s"] or ZERO
-    )
+    claimed = claimed_total(decision)
     if claimed + amount > paid:
         if claimed:
             message = _(
@@ -1049,11 +1051,7 @@ def decide_carry_over(actor, decision: Decision, *, belop, begrunnelse: str) -> 
     amount = money(belop, "belop", _("Beløpet"))
     if amount <= 0:
         raise ValidationError({"belop": _("Beløpet må være større enn 0.")})
-    claimed = (
-        decision.tilbakebetalingskrav.exclude(status=RepaymentStatus.ETTERGITT).aggregate(s=Sum("belop"))["s"] or ZERO
-    )
-    carried = decision.overforinger.aggregate(s=Sum("belop"))["s"] or ZERO
-    available = paid_total(decision) - claimed - carried
+    available = paid_total(decision) - claimed_total(decision) - carried_total(decision)
     if amount > available:
         raise ValidationError(
             {
@@ -1068,3 +1066,20 @@ def decide_carry_over(actor, decision: Decision, *, belop, begrunnelse: str) -> 
     )
     audit.record(actor, "soknad.overforing", decision.soknad, {"belop": amount, "til_aar": rnd.aar + 1})
     return carry
+
+
+# --- batch decision letters (statsforvalter) -----------------------------------------------------------
+
+
+def start_round_letters(actor, rnd: ApplicationRound) -> int:
+    """Start making and sending the round's missing decision letters (Celery, one at a time; progress in the cache
+    under tasks.letters_key as {"done": n, "total": m}). Returns how many are missing; 0: nothing is started.
+    Not in a transaction: the outbox row is its only write and is handed to Celery at once."""
+    from django.core.cache import cache
+
+    require(actor, "grants.manage_round", rnd)
+    missing = decisions_lacking_letters(rnd.pk).count()
+    if missing:
+        cache.set(letters_key(rnd.pk), {"done": 0, "total": missing}, timeout=3600)
+        generate_round_letters.enqueue_now(rnd.pk)
+    return missing

@@ -4,12 +4,23 @@ from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
+from django.db import models as dj_models
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Cast
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.language import addresses_by_language
 from accounts.models import SERVICE_ROLES, RoleAssignment
+from audit import services as audit
 from audit.models import AuditEvent
+from common.money import kr
+from organisations.models import ChildWelfareService
+
+from .letters import render_decision_letter
+from .models import Application, ApplicationRound, Decision
 
 
 def _already(action: str, object_id) -> bool:
@@ -17,8 +28,6 @@ def _already(action: str, object_id) -> bool:
 
 
 def _mark(action: str, obj) -> None:
-    from audit import services as audit
-
     audit.record(None, action, obj, {})
 
 
@@ -33,10 +42,6 @@ def _service_emails(service_ids) -> list[str]:
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_round_published(self, round_id: int) -> int:
-    from organisations.models import ChildWelfareService
-
-    from .models import ApplicationRound
-
     with transaction.atomic():
         rnd = ApplicationRound.objects.select_for_update().select_related("embete").get(pk=round_id)
         if _already("utlysning.epost_sendt", rnd.pk):
@@ -46,22 +51,27 @@ def send_round_published(self, round_id: int) -> int:
         )
         recipients = _service_emails(list(services))
         link = settings.SITE_URL.rstrip("/") + reverse("grants:round_detail", args=[rnd.pk])
-        body = (
-            f"{rnd.embete} har publisert utlysningen «{rnd.tittel}».\n\n"
-            f"Søknadsfrist: {rnd.frist:%d.%m.%Y}\nRetningslinjer: {rnd.retningslinjer}\n\n"
-            f"Les utlysningen og søk her: {link}\n\nHilsen Læringsnett"
-        )
-        if recipients:
-            EmailMessage(f"Ny utlysning: {rnd.tittel}", body, settings.DEFAULT_FROM_EMAIL, [], bcc=recipients).send()
+        for language, group in addresses_by_language(recipients).items():  # each in the recipient's language
+            with translation.override(language):
+                body = _(
+                    "%(embete)s har publisert utlysningen «%(tittel)s».\n\n"
+                    "Søknadsfrist: %(frist)s\nRetningslinjer: %(retningslinjer)s\n\n"
+                    "Les utlysningen og søk her: %(link)s\n\nHilsen Læringsnett"
+                ) % {
+                    "embete": rnd.embete,
+                    "tittel": rnd,
+                    "frist": f"{rnd.frist:%d.%m.%Y}",
+                    "retningslinjer": rnd.retningslinjer,
+                    "link": link,
+                }
+                subject = _("Ny utlysning: %(tittel)s") % {"tittel": rnd}
+                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [], bcc=group).send()
         _mark("utlysning.epost_sendt", rnd)
     return len(recipients)
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_receipt(self, application_id: int) -> bool:
-    from .models import Application
-    from .services import kr
-
     with transaction.atomic():
         application = (
             Application.objects.select_for_update()
@@ -72,16 +82,25 @@ def send_receipt(self, application_id: int) -> bool:
             return False
         recipients = _service_emails(list(application.tjenester.values_list("pk", flat=True)))
         link = settings.SITE_URL.rstrip("/") + reverse("grants:application_detail", args=[application.pk])
-        body = (
-            f"Kvittering for mottatt søknad\n\nReferanse: {application.referanse}\n"
-            f"Prosjekt: {application.prosjekt}\nUtlysning: {application.utlysning}\n"
-            f"Sendt inn: {timezone.localtime(application.sendt_inn):%d.%m.%Y %H:%M}\n"
-            f"Søknadsbeløp: {kr(application.soknadsbelop)}\n\n"
-            f"Søknaden er sendt til {application.utlysning.embete}. Se søknaden: {link}\n\nHilsen Læringsnett"
-        )
-        EmailMessage(
-            f"Kvittering: søknad {application.referanse}", body, settings.DEFAULT_FROM_EMAIL, recipients
-        ).send()
+        for language, group in addresses_by_language(recipients).items():  # each in the recipient's language
+            with translation.override(language):
+                body = _(
+                    "Kvittering for mottatt søknad\n\nReferanse: %(referanse)s\n"
+                    "Prosjekt: %(prosjekt)s\nUtlysning: %(utlysning)s\n"
+                    "Sendt inn: %(sendt)s\n"
+                    "Søknadsbeløp: %(belop)s\n\n"
+                    "Søknaden er sendt til %(embete)s. Se søknaden: %(link)s\n\nHilsen Læringsnett"
+                ) % {
+                    "referanse": application.referanse,
+                    "prosjekt": application.prosjekt,
+                    "utlysning": application.utlysning,
+                    "sendt": f"{timezone.localtime(application.sendt_inn):%d.%m.%Y %H:%M}",
+                    "belop": kr(application.soknadsbelop),
+                    "embete": application.utlysning.embete,
+                    "link": link,
+                }
+                subject = _("Kvittering: søknad %(referanse)s") % {"referanse": application.referanse}
+                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, group).send()
         _mark("soknad.kvittering_sendt", application)
     return True
 
@@ -89,9 +108,6 @@ def send_receipt(self, application_id: int) -> bool:
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def deliver_decision(self, decision_id: int) -> bool:
     """Make the decision letter PDF (once) and e-mail it to the applicants (once)."""
-    from .letters import render_decision_letter
-    from .models import Decision
-
     with transaction.atomic():
         decision = Decision.objects.select_for_update().select_related("soknad").get(pk=decision_id)
         if not decision.brev:
@@ -103,16 +119,23 @@ def deliver_decision(self, decision_id: int) -> bool:
         application = decision.soknad
         recipients = _service_emails(list(application.tjenester.values_list("pk", flat=True)))
         link = settings.SITE_URL.rstrip("/") + reverse("grants:application_detail", args=[application.pk])
-        message = EmailMessage(
-            f"Vedtak i sak {decision.saksnummer}",
-            f"Vedtaket om søknad {application.referanse} ligger vedlagt og i Læringsnett: {link}\n\nHilsen Læringsnett",
-            settings.DEFAULT_FROM_EMAIL,
-            recipients,
-        )
         decision.brev.open("rb")
-        message.attach(f"vedtak-{decision.saksnummer}.pdf", decision.brev.read(), "application/pdf")
+        pdf = decision.brev.read()
         decision.brev.close()
-        message.send()
+        for language, group in addresses_by_language(recipients).items():  # each in the recipient's language
+            with translation.override(language):
+                message = EmailMessage(
+                    _("Vedtak i sak %(saksnummer)s") % {"saksnummer": decision.saksnummer},
+                    _(
+                        "Vedtaket om søknad %(referanse)s ligger vedlagt og i Læringsnett: %(link)s\n\n"
+                        "Hilsen Læringsnett"
+                    )
+                    % {"referanse": application.referanse, "link": link},
+                    settings.DEFAULT_FROM_EMAIL,
+                    group,
+                )
+            message.attach(f"vedtak-{decision.saksnummer}.pdf", pdf, "application/pdf")
+            message.send()
         _mark("vedtak.epost_sendt", decision)
     return True
 
@@ -123,12 +146,6 @@ def letters_key(round_id: int) -> str:
 
 def decisions_lacking_letters(round_id: int):
     """Decisions in the round without a letter, or whose letter has not been e-mailed yet."""
-    from django.db import models as dj_models
-    from django.db.models import Exists, OuterRef
-    from django.db.models.functions import Cast
-
-    from .models import Decision
-
     mailed = AuditEvent.objects.filter(
         handling="vedtak.epost_sendt", object_id=Cast(OuterRef("pk"), output_field=dj_models.CharField())
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_applicant, views_staff
+from . import views, views_applicant, views_frames, views_rounds, views_staff
 
 app_name = "grants"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("soknader/<int:pk>/", views.application_detail, name="application_detail"),
     path("soknader/<int:pk>/vedtaksbrev.pdf", views.decision_letter, name="decision_letter"),
     path("vedlegg/<int:pk>/", views.attachment_download, name="attachment_download"),
+    *views_frames.urlpatterns,
+    *views_rounds.urlpatterns,
     *views_applicant.urlpatterns,
     *views_staff.urlpatterns,
 ]

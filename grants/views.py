@@ -3,11 +3,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from accounts.permissions import require
-from audit.selectors import events_for
 from common.uploads import safe_filename
 
-from . import selectors, workflow
-from .services import submission_problems
+from . import selectors, selectors_panel
+from .views_staff import application_context
 
 
 @login_required
@@ -23,7 +22,11 @@ def round_detail(request, pk):
         raise Http404
     require(request.user, "grants.view_round", rnd)
     applications = selectors.applications_visible_to(request.user).filter(utlysning=rnd).order_by("referanse")
-    return render(request, "grants/round_detail.html", {"round": rnd, "applications": applications})
+    return render(
+        request,
+        "grants/round_detail.html",
+        {"round": rnd, "applications": applications, "round_panel": selectors_panel.round_panel(request.user, rnd)},
+    )
 
 
 @login_required
@@ -32,18 +35,7 @@ def application_detail(request, pk):
     if application is None:
         raise Http404
     require(request.user, "grants.view_application", application)
-    decision = getattr(application, "vedtak", None)
-    return render(
-        request,
-        "grants/application_detail.html",
-        {
-            "application": application,
-            "decision": decision,
-            "problems": submission_problems(application) if application.status == "utkast" else [],
-            "next_states": workflow.next_states(application.status),
-            "events": events_for(application)[:50],
-        },
-    )
+    return render(request, "grants/application_detail.html", application_context(request, application))
 
 
 @login_required

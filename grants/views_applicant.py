@@ -1,6 +1,7 @@
-"""Views for Bufdir's frames, the statsforvalter's rounds and the barnevern services' applications.
-Thin: each view scopes the object to the user (404 outside the scope), asks the permission layer and calls
-a service for the write. Service errors go back onto the form."""
+"""Views for the barnevern services' applications: create, edit, autosave, attachments, submit with receipt,
+withdraw, versions (Bufdir's frames are in views_frames, the statsforvalter's rounds in views_rounds). Thin: each
+view scopes the object to the user (404 outside the scope), asks the permission layer and calls a service for the
+write. Service errors go back onto the form."""
 
 import difflib
 import json
@@ -9,16 +10,16 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import get_active_role, has_permission, require
-from organisations.models import Embete
+from accounts.permissions import has_permission, require
+from accounts.scoping import standing
+from common.money import kr
 from ui.actions import apply_errors
 
 from . import selectors, services
@@ -27,23 +28,14 @@ from .forms_applicant import (
     ApplicationForm,
     AttachmentForm,
     BudgetFormSet,
-    FrameForm,
     PartnerFormSet,
-    RoundForm,
     field_errors,
     kept,
 )
-from .models import Application, ApplicationStatus, Frame, FrameAdjustment, RoundStatus
+from .models import Application, ApplicationStatus
+from .views_rounds import round_or_404
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _round(request, pk):
-    """A round the user may see, or 404."""
-    rnd = selectors.rounds_visible_to(request.user).filter(pk=pk).first()
-    if rnd is None:
-        raise Http404
-    return rnd
 
 
 def _application(request, pk) -> Application:
@@ -53,13 +45,6 @@ def _application(request, pk) -> Application:
         raise Http404
     require(request.user, "grants.view_application", application)
     return application
-
-
-def _year(value) -> int:
-    text = str(value or "").strip()
-    if text.isdecimal() and 2000 <= int(text) <= 2100:
-        return int(text)
-    return timezone.localdate().year
 
 
 def _error_summary(*forms_and_formsets):
@@ -77,175 +62,18 @@ def _error_summary(*forms_and_formsets):
     return SimpleNamespace(errors=bool(items), error_summary=items)
 
 
-# --- frames (Bufdir; the statsforvalter reads its own) ---------------------------------------
-
-
-@login_required
-def frames(request):
-    year = _year(request.GET.get("aar"))
-    role = get_active_role(request.user)
-    if request.user.is_superuser or (role is not None and role.is_bufdir):
-        require(request.user, "grants.view_frames", None)
-        embete = None
-    elif role is not None and role.is_statsforvalter:
-        embete = role.embete
-        require(request.user, "grants.view_frames", embete)
-    else:
-        raise PermissionDenied(_("Du har ikke tilgang til dette."))
-    overview = selectors.frame_overview(year, embete)
-    adjustments = FrameAdjustment.objects.filter(ramme__aar=year).select_related("ramme__embete", "endret_av")
-    if embete is not None:
-        adjustments = adjustments.filter(ramme__embete=embete)
-    this_year = timezone.localdate().year
-    return render(
-        request,
-        "grants/applicant/frames.html",
-        {
-            "year": year,
-            "years": range(this_year + 1, this_year - 6, -1),
-            "embete": embete,
-            "may_manage": has_permission(request.user, "grants.manage_frames"),
-            "adjustments": adjustments,
-            **overview,
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def frame_set(request):
-    require(request.user, "grants.manage_frames")
-    initial = {"aar": _year(request.GET.get("aar"))}
-    embete = Embete.objects.filter(slug=request.GET.get("embete", "")).first()
-    if embete is not None:
-        initial["embete"] = embete.pk
-    if request.GET.get("kategori"):
-        initial["kategori"] = request.GET["kategori"]
-    if embete is not None and request.GET.get("kategori"):
-        frame = Frame.objects.filter(embete=embete, aar=initial["aar"], kategori=request.GET["kategori"]).first()
-        if frame is not None:
-            initial["belop"] = f"{frame.belop.normalize():f}"
-    form = FrameForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            frame = services.set_frame(
-                request.user,
-                embete=data["embete"],
-                aar=data["aar"],
-                kategori=data["kategori"],
-                belop=data["belop"],
-                begrunnelse=data["begrunnelse"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Rammen for %(e)s, %(k)s %(y)s er %(b)s.")
-                % {
-                    "e": frame.embete,
-                    "k": frame.get_kategori_display().lower(),
-                    "y": frame.aar,
-                    "b": services.kr(frame.belop),
-                },
-            )
-            return redirect(f"{reverse('grants:frames')}?aar={frame.aar}")
-    return render(request, "grants/applicant/frame_form.html", {"form": form})
-
-
-# --- rounds (statsforvalter) -------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def round_create(request):
-    role = get_active_role(request.user)
-    embete = role.embete if role is not None and role.is_statsforvalter else None
-    if embete is None:
-        raise PermissionDenied(_("Du har ikke tilgang til dette."))
-    require(request.user, "grants.manage_round", embete)
-    today = timezone.localdate()
-    form = RoundForm(request.POST or None, initial={"aar": today.year, "apner": today})
-    if request.method == "POST" and form.is_valid():
-        try:
-            rnd = services.create_round(
-                request.user,
-                embete=embete,
-                aar=form.cleaned_data["aar"],
-                criteria=form.criteria(),
-                **form.service_kwargs(),
-            )
-        except ValidationError as exc:
-            _apply_round_errors(form, exc)
-        else:
-            messages.success(request, _("Utlysningen er lagret som utkast. Publiser den når den er klar."))
-            return redirect("grants:round_detail", pk=rnd.pk)
-    return render(request, "grants/applicant/round_form.html", {"form": form, "creating": True})
-
-
-def _apply_round_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            name = RoundForm.ERROR_FIELDS.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _managed_round(request, pk):
-    rnd = _round(request, pk)
-    if not has_permission(request.user, "grants.manage_round", rnd):
-        raise PermissionDenied(_("Du har ikke tilgang til dette."))
-    return rnd
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def round_update(request, pk):
-    rnd = _managed_round(request, pk)
-    locked = rnd.status != RoundStatus.UTKAST
-    form = RoundForm(request.POST or None, initial=RoundForm.initial_for(rnd), editing=True, criteria_locked=locked)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                services.update_round(request.user, rnd, **form.service_kwargs())
-                if not locked:
-                    services.set_round_criteria(request.user, rnd, form.criteria())
-        except ValidationError as exc:
-            _apply_round_errors(form, exc)
-        else:
-            messages.success(request, _("Endringene er lagret."))
-            return redirect("grants:round_detail", pk=rnd.pk)
-    return render(request, "grants/applicant/round_form.html", {"form": form, "round": rnd, "creating": False})
-
-
-@login_required
-@require_POST
-def round_publish(request, pk):
-    rnd = _managed_round(request, pk)
-    try:
-        services.publish_round(request.user, rnd)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Utlysningen er publisert. Barnevernstjenestene i embetet får e-post."))
-    return redirect("grants:round_detail", pk=rnd.pk)
-
-
 # --- applications (barnevern services) ---------------------------------------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_create(request, pk):
-    rnd = _round(request, pk)
+    rnd = round_or_404(request, pk)
     require(request.user, "grants.apply", rnd)
-    role = get_active_role(request.user)
-    if role is None or not role.is_service:  # a superuser without a service role has no service to apply for
+    service_id = standing(request.user).service_id
+    if service_id is None:  # a superuser without a service role has no service to apply for
         raise PermissionDenied(_("Du har ikke tilgang til dette."))
-    form = ApplicationCreateForm(request.POST or None, rnd=rnd, service_id=role.tjeneste_id)
+    form = ApplicationCreateForm(request.POST or None, rnd=rnd, service_id=service_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -367,7 +195,7 @@ def application_autosave(request, pk):
         {
             "saved": True,
             "soknadsbelop": str(saved.soknadsbelop),
-            "soknadsbelop_tekst": services.kr(saved.soknadsbelop),
+            "soknadsbelop_tekst": kr(saved.soknadsbelop),
             "lagret": timezone.localtime().strftime("%H:%M"),
         }
     )
@@ -504,11 +332,6 @@ def application_versions(request, pk):
 
 
 urlpatterns = [
-    path("rammer/", frames, name="frames"),
-    path("rammer/sett/", frame_set, name="frame_set"),
-    path("utlysninger/ny/", round_create, name="round_create"),
-    path("utlysninger/<int:pk>/endre/", round_update, name="round_update"),
-    path("utlysninger/<int:pk>/publiser/", round_publish, name="round_publish"),
     path("utlysninger/<int:pk>/sok/", application_create, name="application_create"),
     path("soknader/<int:pk>/endre/", application_edit, name="application_edit"),
     path("soknader/<int:pk>/autolagre/", application_autosave, name="application_autosave"),

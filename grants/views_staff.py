@@ -3,7 +3,9 @@ impartiality, scores, recommendation, decision, appeals, payments, repayment cla
 and batch decision letters; plus the applying leader's appeal.
 
 Views are thin: they find the object among what the user may see (404 otherwise), check the permission (403),
-and call one service. A refused action shows the service's Norwegian message and changes nothing."""
+and call one service. A refused action shows the service's Norwegian message and changes nothing. The panel on
+the application page is read by grants.selectors_panel.staff_panel (what it shows, what the user may do); the
+views here only build the forms it allows (panel_forms) and render it."""
 
 from decimal import Decimal
 
@@ -11,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F, Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,14 +22,14 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import STATSFORVALTER_ROLES, RoleAssignment, User
-from accounts.permissions import get_active_role, has_permission, require
+from accounts.permissions import has_permission, require
 from audit.selectors import events_for
+from common.money import kr
 from projects.models import Category
 from ui.actions import apply_errors
 from ui.pagination import DeferredJoinPaginator
 
-from . import selectors, services, workflow
+from . import ledger, selectors, selectors_panel, services
 from .filters import ApplicationFilter
 from .forms_staff import (
     AppealForm,
@@ -44,17 +45,13 @@ from .forms_staff import (
     ScoreForm,
 )
 from .models import (
-    AWARDED,
     ZERO,
     Appeal,
     Application,
     ApplicationStatus,
     Assessment,
-    Frame,
-    ImpartialityDeclaration,
-    Score,
 )
-from .tasks import decisions_lacking_letters, generate_round_letters, letters_key
+from .tasks import letters_key
 
 BOARD_STATUSES = (
     ApplicationStatus.SENDT_INN,
@@ -66,11 +63,6 @@ BOARD_STATUSES = (
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _is_staff(user) -> bool:
-    role = get_active_role(user)
-    return user.is_superuser or (role is not None and (role.is_statsforvalter or role.is_bufdir))
 
 
 def _application(request, pk) -> Application:
@@ -95,132 +87,79 @@ def _round(request, pk):
     return rnd
 
 
-def officers_for(embete_id):
-    return (
-        User.objects.filter(
-            pk__in=RoleAssignment.objects.active()
-            .filter(rolle__in=STATSFORVALTER_ROLES, embete_id=embete_id)
-            .values("user_id")
-        )
-        .filter(is_active=True)
-        .order_by("first_name", "last_name", "email")
-    )
+# --- the panel's forms ---------------------------------------------------------------------------
 
 
-def frame_for(rnd, kategori) -> Frame | None:
-    return Frame.objects.filter(ordning=rnd.ordning, aar=rnd.aar, embete=rnd.embete, kategori=kategori).first()
+def _recommend_initial(assessment) -> dict:
+    if assessment is None:
+        return {}
+    initial = {
+        "anbefaling": assessment.anbefaling,
+        "begrunnelse": assessment.begrunnelse,
+        "foreslatt_belop": assessment.foreslatt_belop,
+    }
+    if assessment.foreslatt_belop is not None:
+        initial["foreslatt_belop"] = str(assessment.foreslatt_belop.quantize(Decimal("1")))
+    return initial
 
 
-def panel_context(request, application, bound=None) -> dict:
-    """Everything templates/grants/staff/_panel.html shows for this user. Forms are shown only when the user may
-    use them: scoring, recommending and deciding only after declaring impartiality, and never when disqualified."""
-    bound = bound or {}
-    user = request.user
-    role = get_active_role(user)
-    decision = getattr(application, "vedtak", None)
-    ctx = {"show": False, "decision": decision}
-    today = timezone.localdate()
-
-    # The applying leader's appeal.
-    if decision is not None and has_permission(user, "grants.appeal", application):
-        open_appeal = any(not a.utfall for a in decision.klager.all())
-        ctx["appeals"] = list(decision.klager.all())
-        ctx["appeal_open"] = open_appeal
-        ctx["appeal_deadline_passed"] = today > decision.klagefrist
-        if not open_appeal and today <= decision.klagefrist:
-            ctx["appeal_form"] = bound.get("appeal") or AppealForm()
-        ctx["show_appeal"] = True
-
-    if not (user.is_superuser or (role is not None and (role.is_statsforvalter or role.is_bufdir))):
-        return ctx
-    if application.status == ApplicationStatus.UTKAST:
-        return ctx
-    may_assess = has_permission(user, "grants.assess", application)
-    ctx.update({"show": True, "may_assess": may_assess, "read_only": not may_assess})
-    status = application.status
-    assessable = status in services.ASSESSABLE
-    declarations = list(ImpartialityDeclaration.objects.filter(soknad=application).select_related("vurderer"))
-    declaration = next((d for d in declarations if d.vurderer_id == user.pk), None)
-    impartial = declaration is not None and not declaration.ugild
-    criteria = list(application.utlysning.kriterieliste.all())
-    scores = list(
-        Score.objects.filter(soknad=application)
-        .select_related("kriterium", "vurderer")
-        .order_by("kriterium__rekkefolge")
-    )
-    ctx.update(
-        {
-            "declaration": declaration,
-            "impartial": impartial,
-            "declarations": declarations,
-            "criteria": criteria,
-            "scores": scores,
-            "assessment": getattr(application, "vurdering", None),  # selected with the application
-        }
-    )
-    if may_assess:
-        if assessable:
-            ctx["assign_form"] = bound.get("assign") or AssignOfficerForm(
-                officers=officers_for(application.utlysning.embete_id),
+def _form_makers(panel: selectors_panel.StaffPanel) -> dict:
+    """key -> a function that makes the unbound form, for each form the panel says the user may use."""
+    may, application, casework = panel.may, panel.application, panel.casework
+    makers = (
+        ("appeal", may.file_appeal, AppealForm),
+        (
+            "assign",
+            may.assign_officer,
+            lambda: AssignOfficerForm(
+                officers=selectors_panel.officers_for(application.utlysning.embete_id),
                 initial={"saksbehandler": application.saksbehandler_id},
-            )
-        if declaration is None and status not in (ApplicationStatus.TRUKKET,):
-            ctx["impartiality_form"] = bound.get("impartiality") or ImpartialityForm()
-        if impartial and status == ApplicationStatus.UNDER_BEHANDLING and criteria:
-            mine = {s.kriterium_id: s for s in scores if s.vurderer_id == user.pk}
-            ctx["score_form"] = bound.get("score") or ScoreForm(criteria=criteria, existing=mine)
-        if impartial and assessable:
-            a = ctx["assessment"]
-            initial = (
-                {"anbefaling": a.anbefaling, "begrunnelse": a.begrunnelse, "foreslatt_belop": a.foreslatt_belop}
-                if a
-                else {}
-            )
-            if initial.get("foreslatt_belop") is not None:
-                initial["foreslatt_belop"] = str(initial["foreslatt_belop"].quantize(Decimal("1")))
-            ctx["recommend_form"] = bound.get("recommend") or RecommendForm(initial=initial)
-        if impartial and workflow.allowed(status, ApplicationStatus.INNVILGET):
-            ctx["decide_form"] = bound.get("decide") or DecideForm(
-                initial={"rapportfrist": application.utlysning.rapportfrist}
-            )
-            frame = frame_for(application.utlysning, application.kategori)
-            if frame is not None:
-                used = services.awarded_total(frame)
-                ctx["frame"] = {"belop": frame.belop, "tildelt": used, "igjen": frame.belop - used}
-    if decision is not None:
-        final = services.final_amount(decision)
-        paid = sum((p.belop for p in decision.utbetalinger.all()), ZERO)
-        claims = list(decision.tilbakebetalingskrav.all())
-        appeals = list(decision.klager.all())
-        ctx.update({"final_amount": final, "paid": paid, "claims": claims, "appeals": appeals})
-        ctx["carries"] = list(decision.overforinger.all())
-        may_pay = has_permission(user, "grants.register_payment", decision)
-        if impartial and has_permission(user, "grants.decide", application):
-            ctx["resolve_forms"] = [
-                (a, bound.get(f"resolve-{a.pk}") or ResolveAppealForm(prefix=f"klage-{a.pk}"))
-                for a in appeals
-                if not a.utfall
-            ]
-        if may_pay and final > 0 and paid < final:
-            ctx["payment_form"] = bound.get("payment") or PaymentForm(
-                initial={"dato": today, "belop": str((final - paid).quantize(Decimal("1")))}
-            )
-        if may_pay and paid > 0:
-            ctx["repayment_form"] = bound.get("repayment") or RepaymentForm()
-            if application.utlysning.overforing_tillatt or "carry_over" in bound:
-                ctx["carry_over_form"] = bound.get("carry_over") or CarryOverForm()
-    return ctx
+            ),
+        ),
+        ("impartiality", may.declare_impartiality, ImpartialityForm),
+        ("score", may.score, lambda: ScoreForm(criteria=casework.scoring.criteria, existing=casework.scoring.mine)),
+        ("recommend", may.recommend, lambda: RecommendForm(initial=_recommend_initial(casework.assessment))),
+        ("decide", may.decide, lambda: DecideForm(initial={"rapportfrist": application.utlysning.rapportfrist})),
+        (
+            "payment",
+            may.register_payment,
+            lambda: PaymentForm(
+                initial={"dato": timezone.localdate(), "belop": str(casework.decided.unpaid.quantize(Decimal("1")))}
+            ),
+        ),
+        ("repayment", may.claim_repayment, RepaymentForm),
+        ("carry_over", may.carry_over, CarryOverForm),
+    )
+    return {key: make for key, allowed, make in makers if allowed}
 
 
-def _detail_context(request, application, bound) -> dict:
-    """The context of grants.views.application_detail, for re-showing the page with a form's errors."""
+def panel_forms(panel: selectors_panel.StaffPanel, bound: dict | None = None) -> dict:
+    """The panel's forms, only those the user may use; a form the user posted is shown bound, with its errors.
+    A refused carry-over is shown again with the service's reason even where the round offers no carry-over."""
+    bound = bound or {}
+    makers = _form_makers(panel)
+    if "carry_over" in bound and panel.may.claim_repayment:
+        makers["carry_over"] = CarryOverForm
+    forms = {key: bound.get(key) or make() for key, make in makers.items()}
+    if panel.may.resolve_appeals:
+        forms["resolve"] = [
+            (a, bound.get(f"resolve-{a.pk}") or ResolveAppealForm(prefix=f"klage-{a.pk}"))
+            for a in panel.casework.decided.open_appeals
+        ]
+    return forms
+
+
+def application_context(request, application, bound: dict | None = None) -> dict:
+    """The context of the application page (grants/application_detail.html) with its panel; `bound` holds a posted
+    form to show again with its errors."""
+    panel = selectors_panel.staff_panel(request.user, application)
     return {
         "application": application,
-        "decision": getattr(application, "vedtak", None),
-        "problems": services.submission_problems(application) if application.status == "utkast" else [],
-        "next_states": workflow.next_states(application.status),
+        "decision": panel.decision,
+        "problems": services.submission_problems(application) if application.status == ApplicationStatus.UTKAST else [],
         "events": events_for(application)[:50],
-        "bound_forms": bound,
+        "panel": panel,
+        "panel_forms": panel_forms(panel, bound),
     }
 
 
@@ -236,7 +175,9 @@ def _act(request, application, key, form, call, success, anchor="saksbehandling"
             messages.success(request, success)
             return redirect(reverse("grants:application_detail", args=[application.pk]) + f"#{anchor}")
     fresh = _application(request, application.pk)
-    return render(request, "grants/application_detail.html", _detail_context(request, fresh, {key: form}), status=400)
+    return render(
+        request, "grants/application_detail.html", application_context(request, fresh, {key: form}), status=400
+    )
 
 
 # --- list --------------------------------------------------------------------------------------
@@ -245,7 +186,7 @@ def _act(request, application, key, form, call, success, anchor="saksbehandling"
 @login_required
 @require_GET
 def application_list(request):
-    if not _is_staff(request.user):
+    if not selectors_panel.is_staff_user(request.user):
         raise PermissionDenied(_("Du har ikke tilgang til dette."))
     qs = selectors.applications_visible_to(request.user).order_by("-aar", "referanse", "pk")
     filterset = ApplicationFilter(request.GET or None, queryset=qs, request=request)
@@ -260,7 +201,7 @@ def application_list(request):
 @require_POST
 def assign_officer(request, pk):
     application = _staff_application(request, pk)
-    form = AssignOfficerForm(request.POST, officers=officers_for(application.utlysning.embete_id))
+    form = AssignOfficerForm(request.POST, officers=selectors_panel.officers_for(application.utlysning.embete_id))
     return _act(
         request,
         application,
@@ -294,19 +235,7 @@ def score(request, pk):
     form = ScoreForm(request.POST, criteria=application.utlysning.kriterieliste.all())
 
     def call(_data):
-        with transaction.atomic():  # all scores or none
-            for criterion, poeng, kommentar in form.entries():
-                try:
-                    services.score(request.user, application, kriterium=criterion, poeng=poeng, kommentar=kommentar)
-                except ValidationError as exc:
-                    if hasattr(exc, "error_dict"):
-                        raise ValidationError(
-                            {
-                                f"{k}_{criterion.pk}" if k in ("poeng", "kommentar") else k: v
-                                for k, v in exc.message_dict.items()
-                            }
-                        ) from exc
-                    raise
+        services.score_all(request.user, application, form.entries())
 
     return _act(request, application, "score", form, call, _("Poengene er lagret."))
 
@@ -344,7 +273,7 @@ def decide(request, pk):
             request.user,
             application,
             utfall=d["utfall"],
-            belop=d["belop"] if d["utfall"] in AWARDED else None,
+            belop=d["belop"],  # the service uses the amount only for an award
             begrunnelse=d["begrunnelse"],
             vilkaar=d["vilkaar"],
             rapportfrist=d["rapportfrist"],
@@ -459,8 +388,8 @@ BOARD_PAGE_SIZE = 50
 
 def _board_figures(rnd, kategori) -> dict:
     """Frame, awarded (after upheld appeals), sum proposed for undecided applications, and what remains."""
-    frame = frame_for(rnd, kategori)
-    awarded = services.awarded_total(frame) if frame else ZERO
+    frame = selectors_panel.frame_for(rnd, kategori)
+    awarded = ledger.awarded_total(frame) if frame else ZERO
     proposed = (
         Assessment.objects.filter(
             soknad__utlysning=rnd, soknad__kategori=kategori, soknad__status__in=services.ASSESSABLE
@@ -573,8 +502,8 @@ def board_update(request, pk):
             "errors": errors,
             "foreslatt": str(figures["foreslatt"]),
             "igjen": str(figures["igjen"]),
-            "foreslatt_tekst": services.kr(figures["foreslatt"]),
-            "igjen_tekst": services.kr(figures["igjen"]),
+            "foreslatt_tekst": kr(figures["foreslatt"]),
+            "igjen_tekst": kr(figures["igjen"]),
             "over": figures["igjen"] < 0,
             "melding": _("Lagret %(r)s.") % {"r": application.referanse} if not errors else " ".join(errors),
         }
@@ -590,37 +519,15 @@ def board_update(request, pk):
 # --- batch decision letters --------------------------------------------------------------------
 
 
-def round_panel_context(request, rnd) -> dict:
-    """What the staff part of the round page shows: board links and the batch letter button with progress."""
-    may_manage = has_permission(request.user, "grants.manage_round", rnd)
-    may_view = may_manage or has_permission(request.user, "grants.view_frames", rnd.embete)
-    if not may_view:
-        return {"show": False}
-    progress = cache.get(letters_key(rnd.pk)) if may_manage else None
-    missing = decisions_lacking_letters(rnd.pk).count() if may_manage else 0
-    running = bool(progress and progress["done"] < progress["total"])
-    return {
-        "show": True,
-        "may_manage": may_manage,
-        "categories": [Category(c) for c in rnd.categories],
-        "missing": missing,
-        "progress": progress,
-        "running": running,
-        "finished": bool(progress and progress["total"] and not running and not missing),
-    }
-
-
 @login_required
 @require_POST
 def round_letters(request, pk):
     rnd = _round(request, pk)
     require(request.user, "grants.manage_round", rnd)
-    missing = decisions_lacking_letters(rnd.pk).count()
+    missing = services.start_round_letters(request.user, rnd)
     if missing == 0:
         messages.info(request, _("Alle vedtak i utlysningen har allerede vedtaksbrev."))
     else:
-        cache.set(letters_key(rnd.pk), {"done": 0, "total": missing}, timeout=3600)
-        generate_round_letters.enqueue_now(rnd.pk)
         messages.success(request, _("Vedtaksbrevene lages nå (%(n)s). Fremdriften vises på siden.") % {"n": missing})
     return redirect(reverse("grants:round_detail", args=[rnd.pk]) + "#vedtaksbrev")
 

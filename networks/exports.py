@@ -5,9 +5,10 @@ from django.db.models import Q
 
 from accounts.permissions import has_permission
 from common.exports import CONTENT_TYPES
+from common.exports import filename as filename  # noqa: PLC0414 - the views call exports.filename
 from common.exports import render as render  # noqa: PLC0414 - the views call exports.render
 
-from .models import Membership
+from .models import Membership, MembershipStatus
 
 FORMATS = CONTENT_TYPES
 
@@ -38,7 +39,7 @@ def directory_dataset(networks) -> tablib.Dataset:
                 n.embete.slug,
                 n.navn,
                 n.get_status_display(),
-                n.status_fra.isoformat(),
+                n.status_fra,
                 n.etablert_aar,
                 n.get_orientering_display(),
                 "; ".join(t.navn for t in n.temaer.all()),
@@ -59,7 +60,7 @@ def membership_dataset(user) -> tablib.Dataset:
     )
     qs = (
         Membership.objects.select_related("network__embete", "tjeneste")
-        .filter(~Q(status="avslatt"))
+        .filter(~Q(status=MembershipStatus.AVSLATT))
         .order_by("network__embete__navn", "network__navn", "tjeneste__navn", "opprettet")
     )
     for m in qs:
@@ -72,8 +73,8 @@ def membership_dataset(user) -> tablib.Dataset:
                 m.tjeneste.navn,
                 m.tjeneste.orgnr,
                 m.get_status_display(),
-                m.fra_dato.isoformat() if m.fra_dato else "",
-                m.til_dato.isoformat() if m.til_dato else "",
+                m.fra_dato,
+                m.til_dato,
             ]
         )
     return data

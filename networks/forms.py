@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from common import limits
 from common.text import NameField
 from organisations.models import ChildWelfareService, Kommune, OppvekstTjenestetype, Partner
@@ -126,8 +127,6 @@ class PersonForm(DSForm):
 
     def __init__(self, *args, users=None, services=None, roles=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import User
-
         self.fields["user"].queryset = users if users is not None else User.objects.none()
         self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.email})"
         self.fields["tjeneste"].queryset = services if services is not None else ChildWelfareService.objects.none()

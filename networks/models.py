@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common import limits
+from common import limits, versioned_cache
 from organisations.models import OppvekstTjenestetype
 
 
@@ -37,6 +37,27 @@ class GuidelineVersion(models.Model):
         return self.navn
 
 
+# The fixed themes (seeded by migration 0002) in every language: the stored name is the bokmål msgid. Themes staff
+# add themselves are shown as typed.
+FIXED_THEME_LABELS = {
+    "Oppfølging av fosterhjem": _("Oppfølging av fosterhjem"),
+    "Opplæring og kompetanseutvikling": _("Opplæring og kompetanseutvikling"),
+    "Lederutvikling": _("Lederutvikling"),
+    "Utvikling av lokale tiltak": _("Utvikling av lokale tiltak"),
+    "Høykonflikt": _("Høykonflikt"),
+    "Medvirkning": _("Medvirkning"),
+    "Minoriteter": _("Minoriteter"),
+    "Akuttberedskap": _("Akuttberedskap"),
+    "Foreldreveiledning": _("Foreldreveiledning"),
+    "Rekruttering av fosterhjem": _("Rekruttering av fosterhjem"),
+}
+
+
+def theme_label(navn: str) -> str:
+    """A theme's name in the active language: translated for the fixed themes, as typed for the others."""
+    return str(FIXED_THEME_LABELS.get(navn, navn))
+
+
 class Theme(models.Model):
     """Controlled list of themes (from the evaluation) plus free additions by staff."""
 
@@ -49,7 +70,7 @@ class Theme(models.Model):
         verbose_name_plural = _("temaer")
 
     def __str__(self) -> str:
-        return self.navn
+        return theme_label(self.navn)
 
 
 class Orientation(models.TextChoices):
@@ -362,3 +383,15 @@ class GatheringAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tjeneste}: {self.antall_personer}"
+
+
+# Cached results (common.versioned_cache): which writes to these models move which version.
+versioned_cache.invalidates(
+    Theme,
+    LearningNetwork,
+    NetworkStatusChange,
+    Membership,
+    NetworkPartner,
+    versions=(versioned_cache.FIGURES, versioned_cache.VIEWS),
+)
+versioned_cache.invalidates(NetworkPerson, versions=(versioned_cache.VIEWS,))  # network leaders in the directory

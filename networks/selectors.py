@@ -9,8 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
-from accounts.permissions import get_active_role
+from accounts.scoping import standing
+from common import periods
 from organisations.models import ChildWelfareService, Embete
 
 from .models import (
@@ -155,34 +155,36 @@ def warnings_for(network: LearningNetwork, on: datetime.date | None = None) -> l
 
 def memberships_for_user(user) -> QuerySet[Membership]:
     """Open memberships of the user's service (invitations to answer, requests pending, networks)."""
-    role = get_active_role(user)
-    if role is None or role.rolle not in SERVICE_ROLES:
+    service_id = standing(user).service_id
+    if service_id is None:
         return Membership.objects.none()
     return (
-        Membership.objects.filter(tjeneste_id=role.tjeneste_id, status__in=OPEN_MEMBERSHIP)
+        Membership.objects.filter(tjeneste_id=service_id, status__in=OPEN_MEMBERSHIP)
         .select_related("network__embete", "tjeneste")
         .order_by("network__navn")
     )
 
 
 def pending_requests_for(user) -> QuerySet[Membership]:
-    role = get_active_role(user)
-    if role is None or role.rolle not in STATSFORVALTER_ROLES:
+    embete_id = standing(user).embete_id
+    if embete_id is None:
         return Membership.objects.none()
     return (
-        Membership.objects.filter(network__embete_id=role.embete_id, status=MembershipStatus.SOKT)
+        Membership.objects.filter(network__embete_id=embete_id, status=MembershipStatus.SOKT)
         .select_related("network", "tjeneste")
         .order_by("opprettet")
     )
 
 
 def joinable_networks_for(user) -> QuerySet[LearningNetwork]:
-    role = get_active_role(user)
-    if role is None or role.rolle != Role.TJENESTE_LEDER:
+    user_standing = standing(user)
+    if not user_standing.service_leader:
         return LearningNetwork.objects.none()
-    taken = Membership.objects.filter(network=OuterRef("pk"), tjeneste_id=role.tjeneste_id, status__in=OPEN_MEMBERSHIP)
+    taken = Membership.objects.filter(
+        network=OuterRef("pk"), tjeneste_id=user_standing.service_id, status__in=OPEN_MEMBERSHIP
+    )
     return (
-        LearningNetwork.objects.filter(embete_id=role.tjeneste.vertskommune.embete_id)
+        LearningNetwork.objects.filter(embete_id=user_standing.service_embete_id)
         .exclude(status=NetworkStatus.AVSLUTTET)
         .exclude(Exists(taken))
         .order_by("navn")
@@ -217,6 +219,18 @@ def services_in_active_network(on: datetime.date | None = None):
         .exclude(til_dato__lt=on)
         .annotate(network_status_then=network_status_on(on))
         .filter(network_status_then=NetworkStatus.AKTIV)
+    )
+
+
+def services_in_network_during(start: datetime.date, end: datetime.date):
+    """Memberships of the outer service that took part at some time from start to end (both days included): a
+    membership that was active (or has since ended) whose period overlaps the period (common.periods.overlaps).
+    The network's status is not asked: a service that was a member took part."""
+    return Membership.objects.filter(
+        periods.overlaps("fra_dato", "til_dato", start, end),
+        tjeneste=OuterRef("pk"),
+        status__in=(MembershipStatus.AKTIV, MembershipStatus.UTMELDT),
+        fra_dato__isnull=False,
     )
 
 

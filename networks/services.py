@@ -319,19 +319,6 @@ def leave_network(actor, membership: Membership, til_dato: datetime.date, begrun
     return membership
 
 
-@transaction.atomic
-def set_membership_start(actor, membership: Membership, fra_dato: datetime.date) -> Membership:
-    require(actor, "networks.manage_network", membership.network)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.til_dato and fra_dato > membership.til_dato:
-        raise ValidationError({"fra_dato": _("Innmeldingsdatoen kan ikke være etter utmeldingsdatoen.")})
-    old = membership.fra_dato
-    membership.fra_dato = fra_dato
-    membership.save(update_fields=["fra_dato"])
-    audit.record(actor, "nettverk.medlemskap_dato", membership.network, {"fra": [old, fra_dato]})
-    return membership
-
-
 # --- people ------------------------------------------------------------------------------------
 
 SERVICE_LEADER_MAY_NAME = (PersonRole.DELTAKER, PersonRole.KONTAKTPERSON)

@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import SERVICE_ROLES, RoleAssignment, User
+from accounts.models import RoleAssignment, User
 from accounts.permissions import get_active_role, has_permission, require
+from accounts.scoping import standing
 from audit.selectors import events_for
 from organisations.models import ChildWelfareService
 from organisations.selectors import embete_for_user
@@ -19,6 +20,7 @@ from ui.actions import apply_errors, run_action, submit_form
 from . import exports, selectors, services
 from .filters import NetworkFilter
 from .forms import (
+    DateForm,
     DocumentForm,
     GatheringForm,
     InviteServiceForm,
@@ -65,14 +67,13 @@ def network_list(request):
     filterset = NetworkFilter(request.GET, queryset=selectors.directory())
     page = Paginator(filterset.qs, 25).get_page(request.GET.get("side"))
     embete = embete_for_user(request.user)
-    role = get_active_role(request.user)
     context = {
         "filter": filterset,
         "page": page,
         "may_add": embete is not None and has_permission(request.user, "networks.add_network", embete),
         "my_memberships": selectors.memberships_for_user(request.user),
         "pending_requests": selectors.pending_requests_for(request.user),
-        "joinable": selectors.joinable_networks_for(request.user) if role and role.rolle in SERVICE_ROLES else [],
+        "joinable": selectors.joinable_networks_for(request.user),
     }
     return render(request, "networks/network_list.html", context)
 
@@ -112,7 +113,8 @@ def export(request, what, fmt):
         dataset = exports.membership_dataset(request.user)
     content_type, data = exports.render(dataset, fmt)
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{what}-{datetime.date.today():%Y-%m-%d}.{fmt}"'
+    name = exports.filename(f"{what}-{datetime.date.today():%Y-%m-%d}", fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -127,11 +129,15 @@ def network_detail(request, pk):
     require(request.user, "networks.view_network", network)
     may_manage = has_permission(request.user, "networks.manage_network", network)
     internal = has_permission(request.user, "networks.view_internal", network)
-    role = get_active_role(request.user)
+    user_standing = standing(request.user)
     my_membership = None
-    if role is not None and role.rolle in SERVICE_ROLES:
+    if user_standing.service_id is not None:
         my_membership = next(
-            (m for m in network.medlemskap.all() if m.tjeneste_id == role.tjeneste_id and m.status in OPEN_MEMBERSHIP),
+            (
+                m
+                for m in network.medlemskap.all()
+                if m.tjeneste_id == user_standing.service_id and m.status in OPEN_MEMBERSHIP
+            ),
             None,
         )
     return render(
@@ -147,7 +153,7 @@ def network_detail(request, pk):
             "may_name": my_membership is not None
             and my_membership.status == MembershipStatus.AKTIV
             and has_permission(request.user, "networks.name_participant", my_membership),
-            "events": events_for(network)[:30] if may_manage or (role and role.is_bufdir) else [],
+            "events": events_for(network)[:30] if may_manage or user_standing.bufdir else [],
             "status_form": StatusForm() if may_manage else None,
         },
     )
@@ -224,7 +230,7 @@ def network_status(request, pk):
 @require_http_methods(["GET", "POST"])
 def invite_service(request, pk):
     network = _managed_network(request, pk)
-    taken = network.medlemskap.filter(status__in=("invitert", "aktiv")).values("tjeneste")
+    taken = network.medlemskap.filter(status__in=(MembershipStatus.INVITERT, MembershipStatus.AKTIV)).values("tjeneste")
     candidates = (
         ChildWelfareService.objects.filter(vertskommune__embete=network.embete, aktiv=True)
         .exclude(pk__in=taken)
@@ -310,8 +316,6 @@ def membership_decide(request, pk):
 
 def parse_date(data) -> datetime.date:
     """The 'dato' field of a small POST form, or a Norwegian ValidationError."""
-    from .forms import DateForm
-
     form = DateForm(data)
     if form.is_valid() and form.cleaned_data.get("dato"):
         return form.cleaned_data["dato"]
@@ -343,13 +347,13 @@ def membership_leave(request, pk):
 @require_http_methods(["GET", "POST"])
 def person_add(request, pk):
     network = _network(pk)
-    role = get_active_role(request.user)
     may_manage = has_permission(request.user, "networks.manage_network", network)
     own_membership = None
     if not may_manage:
-        if role is None or role.rolle not in SERVICE_ROLES:
+        service_id = standing(request.user).service_id
+        if service_id is None:
             raise PermissionDenied
-        own_membership = network.medlemskap.filter(tjeneste_id=role.tjeneste_id, status=MembershipStatus.AKTIV).first()
+        own_membership = network.medlemskap.filter(tjeneste_id=service_id, status=MembershipStatus.AKTIV).first()
         if own_membership is None or not has_permission(request.user, "networks.name_participant", own_membership):
             raise PermissionDenied
     members = ChildWelfareService.objects.filter(

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class OrganisationsConfig(AppConfig):
     name = "organisations"
     verbose_name = _("Organisasjoner")
+
+    def ready(self):
+        from . import permissions  # noqa: F401  (registers the predicates)

@@ -3,9 +3,10 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from common import versioned_cache
 from common.text import clean_name, name_key
 
 from .validators import validate_orgnr
@@ -30,6 +31,8 @@ class Embete(models.Model):
 
     slug = models.SlugField(_("kortnavn"), max_length=60, unique=True)
     navn = models.CharField(_("gjeldende navn"), max_length=200)
+    # The current name in nynorsk (reference data, embeter.csv); blank: the bokmål name is used.
+    navn_nynorsk = models.CharField(_("gjeldende navn på nynorsk"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["navn"]
@@ -37,25 +40,31 @@ class Embete(models.Model):
         verbose_name_plural = _("embeter")
 
     def __str__(self) -> str:
-        return self.navn
+        """The current name, in nynorsk when the interface is in nynorsk."""
+        return (self.navn_nynorsk if translation.get_language() == "nn" else "") or self.navn
 
-    def name_on(self, day: datetime.date) -> str:
-        """The name valid on a day (uses prefetched history when available)."""
+    def name_on(self, day: datetime.date, maalform: str | None = None) -> str:
+        """The name valid on a day (uses prefetched history when available), in nynorsk when maalform is "nynorsk"
+        (default: when the interface is in nynorsk) and the reference data has the nynorsk name (else bokmål)."""
+        if maalform is None:
+            maalform = Maalform.NYNORSK if translation.get_language() == "nn" else Maalform.BOKMAAL
+        nynorsk = maalform == Maalform.NYNORSK
         for entry in self.navnehistorikk.all():
             if (entry.gyldig_fra is None or entry.gyldig_fra <= day) and (
                 entry.gyldig_til is None or day <= entry.gyldig_til
             ):
-                return entry.navn
-        return self.navn
+                return (entry.navn_nynorsk if nynorsk else "") or entry.navn
+        return (self.navn_nynorsk if nynorsk else "") or self.navn
 
-    def name_in_year(self, year: int) -> str:
+    def name_in_year(self, year: int, maalform: str | None = None) -> str:
         """The name to show in reports about a year: the one valid on 31 December that year."""
-        return self.name_on(datetime.date(year, 12, 31))
+        return self.name_on(datetime.date(year, 12, 31), maalform)
 
 
 class EmbeteNavn(models.Model):
     embete = models.ForeignKey(Embete, on_delete=models.CASCADE, related_name="navnehistorikk")
     navn = models.CharField(_("navn"), max_length=200)
+    navn_nynorsk = models.CharField(_("navn på nynorsk"), max_length=200, blank=True)
     gyldig_fra = models.DateField(_("gyldig fra"), null=True, blank=True)
     gyldig_til = models.DateField(_("gyldig til"), null=True, blank=True)
 
@@ -300,3 +309,15 @@ class OppvekstTjenestetype(models.TextChoices):
     RUS_PSYKISK_HELSE = "rus_psykisk_helse", _("Kommunal rus og psykisk helse")
     FAMILIEVERN = "familievern", _("Familievern")
     ANDRE = "andre", _("Andre")
+
+
+# Cached results (common.versioned_cache): which writes to these models move which version.
+versioned_cache.invalidates(
+    Embete,
+    EmbeteNavn,
+    Fylke,
+    Kommune,
+    ChildWelfareService,
+    Partner,
+    versions=(versioned_cache.FIGURES, versioned_cache.VIEWS),
+)

@@ -27,6 +27,10 @@ FIRST_YEAR_OF_2019_NAMES = datetime.date(2019, 1, 1)
 EMBETER_FILE = "embeter.csv"
 KOMMUNER_FILE = "kommuner.csv"
 EMBETE_COLUMNS = ("embete", "navn", "navn_2019_2023", "fylkesnummer")
+# Optional in embeter.csv (older files lack them): the names in nynorsk, used in nynorsk letters and the nynorsk
+# interface. Without navn_nynorsk_2019_2023 the 2019–2023 name in nynorsk is navn_nynorsk when the bokmål names are
+# the same, else blank (the bokmål name is shown).
+EMBETE_OPTIONAL_COLUMNS = ("navn_nynorsk", "navn_nynorsk_2019_2023")
 KOMMUNE_COLUMNS = ("kommunenummer", "kommunenavn", "fylkesnummer", "fylke", "embete")
 # Optional in kommuner.csv: the date the classification is valid from (the same on every line).
 GYLDIG_FRA_COLUMN = "gyldig_fra"
@@ -193,6 +197,8 @@ class _EmbeteRow:
     navn: str
     navn_2019_2023: str
     fylker: list[str]
+    navn_nynorsk: str = ""
+    navn_nynorsk_2019_2023: str = ""
 
 
 @dataclass
@@ -215,7 +221,12 @@ def _check_embeter(rows: list[_Row], errors: list[str]) -> dict[str, _EmbeteRow]
         if not _fits(
             row,
             name,
-            {"navn": Embete._meta.get_field("navn"), "navn_2019_2023": EmbeteNavn._meta.get_field("navn")},
+            {
+                "navn": Embete._meta.get_field("navn"),
+                "navn_2019_2023": EmbeteNavn._meta.get_field("navn"),
+                "navn_nynorsk": Embete._meta.get_field("navn_nynorsk"),
+                "navn_nynorsk_2019_2023": EmbeteNavn._meta.get_field("navn_nynorsk"),
+            },
             errors,
         ):
             continue
@@ -243,7 +254,16 @@ def _check_embeter(rows: list[_Row], errors: list[str]) -> dict[str, _EmbeteRow]
                 )
             else:
                 fylke_lines[nr] = row.line
-        embeter[v["embete"]] = _EmbeteRow(v["embete"], v["navn"], v["navn_2019_2023"], fylker)
+        nynorsk = v.get("navn_nynorsk", "")
+        nynorsk_2019 = v.get("navn_nynorsk_2019_2023", "") or (nynorsk if v["navn_2019_2023"] == v["navn"] else "")
+        embeter[v["embete"]] = _EmbeteRow(
+            v["embete"],
+            v["navn"],
+            v["navn_2019_2023"],
+            fylker,
+            navn_nynorsk=nynorsk,
+            navn_nynorsk_2019_2023=nynorsk_2019,
+        )
     return embeter
 
 
@@ -383,18 +403,24 @@ def _write_embeter(embeter: dict[str, _EmbeteRow], stats: LoadStats) -> dict[str
     navn_index = _index(EmbeteNavn, "embete_id", "gyldig_fra")
     objs = {}
     for row in embeter.values():
-        embete = _upsert(Embete, {"slug": row.slug}, {"navn": row.navn}, stats, embete_index)
+        embete = _upsert(
+            Embete, {"slug": row.slug}, {"navn": row.navn, "navn_nynorsk": row.navn_nynorsk}, stats, embete_index
+        )
         _upsert(
             EmbeteNavn,
             {"embete": embete, "gyldig_fra": FIRST_YEAR_OF_2019_NAMES},
-            {"navn": row.navn_2019_2023, "gyldig_til": NAME_CHANGE_DATE - datetime.timedelta(days=1)},
+            {
+                "navn": row.navn_2019_2023,
+                "navn_nynorsk": row.navn_nynorsk_2019_2023,
+                "gyldig_til": NAME_CHANGE_DATE - datetime.timedelta(days=1),
+            },
             stats,
             navn_index,
         )
         _upsert(
             EmbeteNavn,
             {"embete": embete, "gyldig_fra": NAME_CHANGE_DATE},
-            {"navn": row.navn, "gyldig_til": None},
+            {"navn": row.navn, "navn_nynorsk": row.navn_nynorsk, "gyldig_til": None},
             stats,
             navn_index,
         )

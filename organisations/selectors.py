@@ -1,8 +1,9 @@
 from django.db.models import Count, Prefetch, QuerySet
 
-from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
-from accounts.permissions import get_active_role
+from accounts.models import SERVICE_ROLES, RoleAssignment
+from accounts.scoping import standing
 
+from . import scoping
 from .models import ChildWelfareService, Embete, EmbeteNavn, Kommune, Partner, kommune_aktiv_q
 
 
@@ -22,43 +23,20 @@ def embeter_visible_to(user) -> QuerySet[Embete]:
         )
         .order_by("navn")
     )
-    if user.is_superuser:
-        return qs
-    role = get_active_role(user)
-    if role is None:
-        return qs.none()
-    if role.rolle == Role.BUFDIR:
-        return qs
-    if role.rolle in STATSFORVALTER_ROLES:
-        return qs.filter(pk=role.embete_id)
-    return qs.none()
+    return scoping.embeter(standing(user)).apply(qs)
 
 
 def embete_for_user(user) -> Embete | None:
-    """The embete a statsforvalter user acts for (None for other roles)."""
-    role = get_active_role(user)
-    if role is not None and role.rolle in STATSFORVALTER_ROLES:
-        return role.embete
-    return None
+    """The embete a statsforvalter user acts for (None for other roles): accounts.scoping's standing."""
+    return standing(user).embete
 
 
 def services_visible_to(user) -> QuerySet[ChildWelfareService]:
-    """Barnevernstjenester the user may see: all (Bufdir), own embete (statsforvalter), own (service)."""
+    """Barnevernstjenester the user may see (organisations.scoping.services)."""
     qs = ChildWelfareService.objects.select_related("vertskommune__embete", "vertskommune__fylke").prefetch_related(
         Prefetch("kommuner", queryset=Kommune.objects.order_by("nummer"))
     )
-    if user.is_superuser:
-        return qs
-    role = get_active_role(user)
-    if role is None:
-        return qs.none()
-    if role.rolle == Role.BUFDIR:
-        return qs
-    if role.rolle in STATSFORVALTER_ROLES:
-        return qs.filter(vertskommune__embete_id=role.embete_id)
-    if role.rolle in SERVICE_ROLES:
-        return qs.filter(pk=role.tjeneste_id)
-    return qs.none()
+    return scoping.services(standing(user)).apply(qs)
 
 
 def kommuner_for_list() -> QuerySet[Kommune]:
@@ -76,8 +54,6 @@ def partners_for_list() -> QuerySet[Partner]:
 
 def service_people(service: ChildWelfareService):
     """Active role holders of a service, for its detail page."""
-    from accounts.models import RoleAssignment
-
     return (
         RoleAssignment.objects.active()
         .filter(tjeneste=service, rolle__in=SERVICE_ROLES)

@@ -17,6 +17,7 @@ from common.text import clean_name
 
 from .models import ChildWelfareService, Embete, Kommune, Maalform, Partner
 from .reference_data import LoadStats, ReferenceDataError, load_reference_data  # noqa: F401  (used from here)
+from .resources import ChildWelfareServiceResource
 from .validators import clean_orgnr
 
 # --- kommuner ---------------------------------------------------------------------------------
@@ -253,8 +254,6 @@ def _blank_row(row) -> bool:
 
 def import_services(actor, dataset, *, embete: Embete | None, dry_run: bool = False) -> ImportReport:
     """All or nothing: if any row is bad, nothing is imported and every bad row is reported."""
-    from .resources import ChildWelfareServiceResource
-
     if embete is not None:
         require(actor, "organisations.import_services", embete)
     elif not actor.is_superuser:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.permissions import has_permission, require
 from audit.selectors import events_for
 from common.exports import CONTENT_TYPES
+from common.exports import filename as export_filename
 from common.exports import render as render_dataset
 from ui.actions import apply_errors
 
@@ -45,11 +46,11 @@ def embete_list(request):
 def embete_detail(request, slug):
     embete = get_object_or_404(selectors.embeter_visible_to(request.user), slug=slug)
     require(request.user, "organisations.view_embete", embete)
-    services_qs = selectors.services_visible_to(request.user).filter(vertskommune__embete=embete)
+    tjenester = selectors.services_visible_to(request.user).filter(vertskommune__embete=embete)
     return render(
         request,
         "organisations/embete_detail.html",
-        {"embete": embete, "services": services_qs, "history": embete.navnehistorikk.all()},
+        {"embete": embete, "services": tjenester, "history": embete.navnehistorikk.all()},
     )
 
 
@@ -228,11 +229,9 @@ def service_export(request, fmt):
     ).qs
     dataset = ChildWelfareServiceResource().export(queryset=qs)
     content_type, data = render_dataset(dataset, fmt)
-    ext = fmt
+    name = export_filename(f"barnevernstjenester-{datetime.date.today():%Y-%m-%d}", fmt)
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="barnevernstjenester-{datetime.date.today():%Y-%m-%d}.{ext}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common import limits, periods
+from common import limits, periods, versioned_cache
 from networks.models import Orientation, Theme
 
 
@@ -236,3 +236,11 @@ class Output(models.Model):
 
     def __str__(self) -> str:
         return self.tittel
+
+
+# Cached results (common.versioned_cache): which writes to these models move which version.
+# ProjectPartner: the national summary counts projects with partners by type (reporting.selectors.figures).
+versioned_cache.invalidates(
+    DevelopmentProject, ProjectPartner, versions=(versioned_cache.FIGURES, versioned_cache.VIEWS)
+)
+versioned_cache.invalidates(Output, ProjectService, versions=(versioned_cache.VIEWS,))

@@ -24,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from common import money
 from common.exports import safe_cell
 from grants.letters import _e, _fonts, _styles, _user_text, long_date
 from reporting.selectors.annual import MONEY_COL, PERCENT, TEXT, chart_data, narrative_sections, tables
@@ -271,7 +272,7 @@ def render_xlsx(content: dict) -> bytes:
         for idx, (_label, kind) in enumerate(table.columns, start=1):
             letter = get_column_letter(idx)
             ws.column_dimensions[letter].width = 34 if kind == TEXT and idx == 1 else 16
-            fmt = '# ##0" kr"' if kind == MONEY_COL else ("0.0" if kind == PERCENT else None)
+            fmt = money.XLSX_FORMAT if kind == MONEY_COL else ("0.0" if kind == PERCENT else None)
             if fmt:
                 for cell in ws[letter][2:]:
                     cell.number_format = fmt

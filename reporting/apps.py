@@ -7,6 +7,4 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Rapportering")
 
     def ready(self):
-        from . import cache, permissions  # noqa: F401  (registers the predicates)
-
-        cache.connect()
+        from . import permissions  # noqa: F401  (registers the predicates)

@@ -52,15 +52,16 @@ class AnnualReport(models.Model):
             models.CheckConstraint(condition=Q(status__in=AnnualStatus.values), name="annualreport_status_valid"),
             models.CheckConstraint(condition=Q(aar__gte=2000, aar__lte=2100), name="annualreport_year_range"),
             models.CheckConstraint(
-                condition=~Q(status="sendt_inn")
+                condition=~Q(status=AnnualStatus.SENDT_INN)
                 | (Q(sendt_inn__isnull=False) & Q(sendt_inn_av__isnull=False) & Q(versjon__gte=1)),
                 name="annualreport_submitted_complete",
             ),
             models.CheckConstraint(
-                condition=~Q(status="gjenapnet") | Q(versjon__gte=1), name="annualreport_reopened_was_submitted"
+                condition=~Q(status=AnnualStatus.GJENAPNET) | Q(versjon__gte=1),
+                name="annualreport_reopened_was_submitted",
             ),
             models.CheckConstraint(
-                condition=~Q(status="utkast") | Q(versjon=0), name="annualreport_draft_never_submitted"
+                condition=~Q(status=AnnualStatus.UTKAST) | Q(versjon=0), name="annualreport_draft_never_submitted"
             ),
         ]
 
@@ -123,19 +124,3 @@ class AnnualReportEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()}: {self.rapport}"
-
-
-class FiguresVersion(models.Model):
-    """A counter per cached figure set ("tall": the national summary and the API summary). Every committed change
-    to the data behind them bumps it (reporting.cache), so a cached result is only ever served for the data it was
-    computed from."""
-
-    navn = models.CharField(max_length=40, unique=True)
-    versjon = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("versjon av tall")
-        verbose_name_plural = _("versjoner av tall")
-
-    def __str__(self) -> str:
-        return f"{self.navn} v{self.versjon}"

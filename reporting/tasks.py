@@ -1,11 +1,15 @@
 """Celery tasks for reporting: thin wrappers around the services."""
 
 import logging
+from pathlib import Path
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from accounts.models import RoleAssignment, User
+from reporting.services import allocations
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +26,6 @@ def import_allocations_task(import_id: str) -> dict:
     """Run a confirmed allocation import from the web UI. Progress and the result are kept in the cache under the
     import id (reporting.services.allocations.get_state); the stored file is removed afterwards. Safe to run
     twice: a second run finds the state finished (and the import itself is idempotent)."""
-    from pathlib import Path
-
-    from accounts.models import RoleAssignment, User
-    from reporting.services import allocations
-
     state = allocations.get_state(import_id)
     if state is None or state.get("status") not in ("i_ko", "kjorer"):
         return {"status": state.get("status") if state else "ukjent"}

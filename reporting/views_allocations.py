@@ -24,6 +24,7 @@ from ui.forms import DSForm
 
 from .services import allocations
 from .services.allocations import AllocationReport
+from .tasks import import_allocations_task
 
 MAX_BYTES = 20 * 1024 * 1024
 RUNNING = ("i_ko", "kjorer")
@@ -131,8 +132,6 @@ def confirm(request, import_id):
     if not cache.add(f"{allocations.STATE_KEY.format(import_id)}:startet", 1, allocations.PENDING_TTL):
         return redirect("reporting:allocations_status", import_id=import_id)  # a double click
     allocations.update_state(import_id, status="i_ko")
-    from .tasks import import_allocations_task
-
     import_allocations_task.enqueue_now(import_id)
     return redirect("reporting:allocations_status", import_id=import_id)
 

@@ -21,10 +21,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import get_active_role, has_permission, require
+from accounts.permissions import has_permission, require
+from accounts.scoping import standing
+from common import versioned_cache as figures_cache
 from reporting import annual_pdf
-from reporting import cache as figures_cache
-from reporting.models import AnnualReport, AnnualReportVersion
+from reporting.models import AnnualReport, AnnualReportVersion, AnnualStatus
 from reporting.selectors import annual as selectors
 from reporting.services import annual as services
 from ui.actions import apply_errors
@@ -111,7 +112,7 @@ def _report(request, pk) -> AnnualReport:
 
 def _tables_html(request, report: AnnualReport, content: dict, frozen: bool) -> str:
     """The figure tables as HTML. A report has hundreds of project rows, so the rendered tables are cached like the
-    figures (reporting.cache: until the data changes, per language and day); a frozen version never changes."""
+    figures (common.versioned_cache: until the data changes, per language and day); a frozen version never changes."""
 
     def render_tables() -> str:
         return render_to_string("reporting/annual/_tables.html", {"tables": selectors.tables(content)}, request=request)
@@ -135,10 +136,11 @@ def _detail_context(request, report: AnnualReport, **forms_) -> dict:
         "may_edit": may_edit,
         "reopened": None,
         "may_comment": report.editable and has_permission(user, "reporting.comment_annual", report),
-        "may_reopen": report.status == "sendt_inn" and has_permission(user, "reporting.reopen_annual", report),
+        "may_reopen": report.status == AnnualStatus.SENDT_INN
+        and has_permission(user, "reporting.reopen_annual", report),
         "problems": services.submission_problems(report) if may_edit else {},
     }
-    if report.status == "gjenapnet":
+    if report.status == AnnualStatus.GJENAPNET:
         ctx["reopened"] = next((e for e in reversed(ctx["entries"]) if e.type == "gjenapnet"), None)
     if may_edit:
         ctx["form"] = forms_.get("form") or NarrativeForm(
@@ -162,10 +164,10 @@ def _render_detail(request, report, status=200, **forms_):
 def annual_list(request):
     """SF: its own embete's reports and a form to start one for a year. Bufdir: every embete × a year."""
     require(request.user, "reporting.list_annual")
-    role = get_active_role(request.user)
+    embete = standing(request.user).embete
     ctx: dict = {"reports": selectors.reports_visible_to(request.user).order_by("-aar", "embete__navn")}
-    if role is not None and role.is_statsforvalter:
-        ctx["embete"] = role.embete
+    if embete is not None:
+        ctx["embete"] = embete
         ctx["create_form"] = CreateForm()
     else:
         years = [y for y, _label in _year_choices()]
@@ -182,20 +184,20 @@ def annual_list(request):
 @login_required
 @require_POST
 def annual_create(request):
-    role = get_active_role(request.user)
-    if role is None or not role.is_statsforvalter:
+    embete = standing(request.user).embete
+    if embete is None:
         raise PermissionDenied(_("Du har ikke tilgang til dette."))
     form = CreateForm(request.POST)
     if form.is_valid():
         try:
-            report = services.create_report(request.user, role.embete, form.cleaned_data["aar"])
+            report = services.create_report(request.user, embete, form.cleaned_data["aar"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Årsrapporten for %(aar)s er opprettet.") % {"aar": report.aar})
             return redirect("reporting:annual_detail", pk=report.pk)
     reports = selectors.reports_visible_to(request.user).order_by("-aar")
-    ctx = {"reports": reports, "embete": role.embete, "create_form": form}
+    ctx = {"reports": reports, "embete": embete, "create_form": form}
     return render(request, "reporting/annual/list.html", ctx, status=400)
 
 

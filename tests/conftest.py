@@ -1,9 +1,12 @@
+import copy
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test.utils import override_settings
 
 from config.celery import app as celery_app
 from organisations.services import load_reference_data
@@ -11,6 +14,25 @@ from organisations.services import load_reference_data
 from . import factories
 
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _redis_database(url: str, database: int) -> str:
+    """The same Redis URL with another database number (redis://h:6379/1 → redis://h:6379/<database>)."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_redis_database_per_worker(worker_id):
+    """`make test` runs the suite in parallel (pytest-xdist: workers gw0, gw1 …). On Redis (CI) each worker gets
+    its own database (10 + the worker's number: 2 and 9 belong to the Celery worker and smoke-script tests), so one
+    worker's cache.clear() (FLUSHDB) never empties another's cache mid-test. Subprocesses keep their REDIS_URL."""
+    if not worker_id.startswith("gw") or "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        yield
+        return
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["LOCATION"] = _redis_database(caches["default"]["LOCATION"], 10 + int(worker_id[2:]))
+    with override_settings(CACHES=caches):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +97,18 @@ def reference_data(db):
 def no_mfa(settings):
     """For tests about something else than MFA: staff may reach data without TOTP."""
     settings.LAERINGSNETT_REQUIRE_MFA = False
+
+
+@pytest.fixture
+def locmem_cache(settings):
+    """An empty local-memory cache whatever the machine has (CI has Redis, shared by the whole run), for tests
+    that count queries on cache hits or read the cache's contents (common.versioned_cache, ui.fragments)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragmenter"}
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
 
 
 @pytest.fixture

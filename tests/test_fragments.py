@@ -1,46 +1,35 @@
 """Cached parts of pages (ui.fragments): filter options and rendered rows of long lists come from the cache under the
-VIEWS version of reporting.cache, and every committed change to what they show appears at once. These tests commit
-(transactional_db): inside a test transaction the cache is bypassed by design."""
+VIEWS version of common.versioned_cache, and every committed change to what they show appears at once. These tests
+commit (transactional_db): inside a test transaction the cache is bypassed by design."""
 
 import datetime
 import re
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import update_last_login
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
-from django.db.models.signals import post_delete, post_save
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from common import versioned_cache as versioned
+from common.models import FiguresVersion
 from networks.models import NetworkPerson, PersonRole, Theme
 from organisations.models import Partner
 from projects.models import DevelopmentProject, Output
-from reporting import cache as versioned
-from reporting.models import FiguresVersion
 from tests import factories
 from tests.grants.conftest import *  # noqa: F403 - the grant fixtures (sf, leader, rnd, network …)
 from tests.grants.conftest import make_assessed, make_round, make_submitted
 from ui.pagination import DeferredJoinPaginator
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks", "clock", "no_mfa")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # locmem_cache (tests/conftest.py): these tests count queries on cache hits.
+    pytest.mark.usefixtures("locmem_cache", "tasks", "clock", "no_mfa"),
+]
 
 LIST = reverse("grants:application_list")
 SINCE = datetime.date(2024, 1, 1)  # before the frozen clock of the grant fixtures (2 February 2026)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache(settings):
-    # The same local-memory cache whatever the machine has (CI has Redis, shared by the whole run): these tests
-    # count queries on cache hits and read the cache's contents.
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragmenter"}
-    }
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def get(client, url, params=None):
@@ -100,12 +89,12 @@ def test_application_rows_come_from_the_cache_and_a_change_shows_at_once(client,
     assert not any(q.startswith('SELECT "grants_application"."id", ') for q in warm_sql)
     assert any(q.startswith('SELECT "grants_application"."id", ') for q in cold_sql)
 
-    # A name shown in a row (accounts.User, a VIEW_SOURCE) …
+    # A name shown in a row (accounts.User, declared to bump VIEWS) …
     sf.first_name = "Kari-Marie"
     sf.save()
     changed = rows(client.get(LIST))
     assert "Kari-Marie Saksbehandler" in changed and "Kari Saksbehandler" not in changed
-    # … and the project's name (a SOURCE) show at once.
+    # … and the project's name (declared to bump FIGURES and VIEWS) show at once.
     project = DevelopmentProject.objects.get(pk=b.prosjekt_id)
     project.navn = "Tidlig innsats i hele fylket"
     project.save()
@@ -122,49 +111,35 @@ def test_application_rows_come_from_the_cache_and_a_change_shows_at_once(client,
 
 def test_logins_do_not_bump_the_views_version_but_names_do(client, reference_data):
     user = factories.statsforvalter("vestland")
-    before = version(versioned.VIEWS), version(versioned.NAME)
+    before = version(versioned.VIEWS), version(versioned.FIGURES)
     update_last_login(None, user)  # what a login saves
     user.set_password("Nytt-passord-123")
     user.save(update_fields=["password"])
     client.force_login(user)
-    assert (version(versioned.VIEWS), version(versioned.NAME)) == before
+    assert (version(versioned.VIEWS), version(versioned.FIGURES)) == before
     user.last_name = "Nyttnavn"
     user.save()
     assert version(versioned.VIEWS) == before[0] + 1
-    assert version(versioned.NAME) == before[1]  # names are not in the figures
+    assert version(versioned.FIGURES) == before[1]  # names are not in the figures
     user.save(update_fields=["first_name", "last_login"])  # a name among the fields: bumps
     assert version(versioned.VIEWS) == before[0] + 2
 
 
-def test_sources_bump_both_versions_and_view_sources_only_the_views(sf, network):
-    views, figures = version(versioned.VIEWS), version(versioned.NAME)
-    partner = factories.PartnerFactory(navn="RKBU Vest")  # organisations.Partner: a SOURCE
-    assert (version(versioned.VIEWS), version(versioned.NAME)) == (views + 1, figures + 1)
+def test_figures_sources_bump_both_versions_and_views_sources_only_the_views(sf, network):
+    views, figures = version(versioned.VIEWS), version(versioned.FIGURES)
+    partner = factories.PartnerFactory(navn="RKBU Vest")  # organisations.Partner: bumps FIGURES and VIEWS
+    assert (version(versioned.VIEWS), version(versioned.FIGURES)) == (views + 1, figures + 1)
     person = NetworkPerson.objects.create(network=network, rolle=PersonRole.LEDER, navn="Ola Leder", fra_dato=SINCE)
-    assert (version(versioned.VIEWS), version(versioned.NAME)) == (views + 2, figures + 1)
+    assert (version(versioned.VIEWS), version(versioned.FIGURES)) == (views + 2, figures + 1)
     project = DevelopmentProject.objects.create(network=network, navn="Prosjekt", kategori="fosterhjem")
-    assert (version(versioned.VIEWS), version(versioned.NAME)) == (views + 3, figures + 2)
+    assert (version(versioned.VIEWS), version(versioned.FIGURES)) == (views + 3, figures + 2)
     output = Output.objects.create(prosjekt=project, type="modell", tittel="Modell", beskrivelse="…", opprettet_av=sf)
-    assert (version(versioned.VIEWS), version(versioned.NAME)) == (views + 4, figures + 2)
+    assert (version(versioned.VIEWS), version(versioned.FIGURES)) == (views + 4, figures + 2)
     output.delete()
     person.delete()
-    assert (version(versioned.VIEWS), version(versioned.NAME)) == (views + 6, figures + 2)
+    assert (version(versioned.VIEWS), version(versioned.FIGURES)) == (views + 6, figures + 2)
     partner.delete()
-    assert (version(versioned.VIEWS), version(versioned.NAME)) == (views + 7, figures + 3)
-
-
-def test_every_view_source_invalidates_on_save_and_delete():
-    for label in versioned.VIEW_SOURCES:
-        model = apps.get_model(label)
-        on_save, _async = post_save._live_receivers(model)
-        on_delete, _async = post_delete._live_receivers(model)
-        expected_save = versioned._user_changed if label == "accounts.User" else versioned.views_changed
-        assert expected_save in on_save, label
-        assert versioned.views_changed in on_delete, label
-    for label in versioned.SOURCES:
-        model = apps.get_model(label)
-        assert versioned.figures_changed in post_save._live_receivers(model)[0], label
-        assert versioned.figures_changed in post_delete._live_receivers(model)[0], label
+    assert (version(versioned.VIEWS), version(versioned.FIGURES)) == (views + 7, figures + 3)
 
 
 # --- 3. filter options ---------------------------------------------------------------------------
@@ -272,7 +247,7 @@ def test_a_new_leader_shows_in_the_network_directory_at_once(client, sf, network
     assert "Liv Ledersen" not in rows(warm)
     NetworkPerson.objects.create(network=network, rolle=PersonRole.LEDER, user=leader_user, fra_dato=SINCE)
     assert "Liv Ledersen" in rows(client.get(url))
-    leader_user.last_name = "Leder-Berg"  # the leader's name comes from the user: a VIEW_SOURCE
+    leader_user.last_name = "Leder-Berg"  # the leader's name comes from the user (bumps VIEWS)
     leader_user.save()
     page = rows(client.get(url))
     assert "Liv Leder-Berg" in page and "Liv Ledersen" not in page
@@ -285,10 +260,10 @@ def test_the_version_is_read_once_per_request_and_on_every_call_outside_one(clie
     client.force_login(sf)
     client.get(LIST)
     _response, sql = get(client, LIST)  # rows, options and count from the cache: three lookups, two names
-    reads = [q for q in sql if "reporting_figuresversion" in q]
+    reads = [q for q in sql if "reporting_figuresversion" in q]  # common.FiguresVersion kept its table
     assert len(reads) <= 2
     assert sum(f"'{versioned.VIEWS}'" in q for q in reads) == 1
-    assert sum(f"'{versioned.NAME}'" in q for q in reads) == 1
+    assert sum(f"'{versioned.FIGURES}'" in q for q in reads) == 1
 
     # Outside a request (a worker, a command): every call reads the table, and sees a bump by anyone.
     now = version(versioned.VIEWS)
@@ -350,9 +325,9 @@ def test_a_renamed_fylke_shows_in_the_kommune_filter_at_once(client, sf):
 
 
 def test_every_model_choice_filter_reads_a_table_that_invalidates():
-    """The options of every model choice filter are cached (ui.fragments.model_choices): the table they list must
-    bump the VIEWS version when it changes. Filters whose queryset is set per request are covered by the tests
-    above (rounds, officers)."""
+    """The options of every model choice filter are cached (ui.fragments.model_choices): the model they list must
+    be declared to bump the VIEWS version (common.versioned_cache.invalidates). Filters whose queryset is set per
+    request are covered by the tests above (rounds, officers)."""
     import importlib
     from pathlib import Path
 
@@ -372,8 +347,8 @@ def test_every_model_choice_filter_reads_a_table_that_invalidates():
                 if isinstance(declared, django_filters.ModelChoiceFilter) and queryset is not None:
                     if callable(queryset) and not hasattr(queryset, "model"):
                         continue
-                    label = queryset.model._meta.label
-                    assert label in (*versioned.SOURCES, *versioned.VIEW_SOURCES), (filterset, name, label)
+                    model = queryset.model
+                    assert versioned.bumps(model, versioned.VIEWS), (filterset, name, model._meta.label)
                     checked += 1
     assert checked >= 5
 
@@ -381,7 +356,7 @@ def test_every_model_choice_filter_reads_a_table_that_invalidates():
 def test_an_anonymised_leader_is_gone_from_the_cached_network_directory(client, sf, network):
     """anonymise_user changes network people with .update() (no signals): it bumps the versions itself, so the
     cached rows of the directory never go on showing the person."""
-    from accounts import services_privacy
+    from privacy import services as privacy_services
 
     url = reverse("networks:list")
     kari = factories.UserFactory(first_name="Kari", last_name="Anonymsen", email="kari.anonymsen@example.no")
@@ -391,9 +366,9 @@ def test_an_anonymised_leader_is_gone_from_the_cached_network_directory(client, 
     client.force_login(sf)
     assert "Kari Anonymsen" in rows(client.get(url))
     assert "Kari Anonymsen" in rows(client.get(url))  # from the cache
-    views_before, figures_before = version(versioned.VIEWS), version(versioned.NAME)
+    views_before, figures_before = version(versioned.VIEWS), version(versioned.FIGURES)
 
-    services_privacy.anonymise_user(None, kari)
+    privacy_services.anonymise_user(None, kari)
 
-    assert version(versioned.VIEWS) > views_before and version(versioned.NAME) > figures_before
+    assert version(versioned.VIEWS) > views_before and version(versioned.FIGURES) > figures_before
     assert "Kari Anonymsen" not in rows(client.get(url))

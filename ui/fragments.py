@@ -2,8 +2,8 @@
 
 At national scale the pages spend most of their time in Python, not in the database: building model objects and
 rendering a template node per cell (docs/benchmarks.md, økt 5). What they render changes far more rarely than it is
-read, so two parts are kept in the cache under the VIEWS version of reporting.cache, which moves at the commit of
-every change to the tables behind them (reporting.cache.SOURCES and VIEW_SOURCES):
+read, so two parts are kept in the cache under the VIEWS version of common.versioned_cache, which moves at the commit
+of every change to the models declared behind it (`versioned_cache.invalidates` in each app's models.py):
 
 - `model_choices(field, render)`: the rendered options of a model choice field, per query, label function and
   language.
@@ -16,14 +16,14 @@ What is inside a cached_rows block may depend only on the rows' data, on the var
 date: never on the user (put what differs per user, such as permissions, in vary) and never on the request (query
 strings). `{% csrf_token %}` is allowed: the rows are rendered with CSRF_PLACEHOLDER, and the request's own token
 is put in after the rows come from the cache, so no one's token is ever cached. Every table it reads
-must be in SOURCES or VIEW_SOURCES."""
+must be declared to bump VIEWS."""
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 from django.forms import ModelChoiceField
 from django.utils import timezone, translation
 
-from reporting import cache as versioned
+from common import versioned_cache as versioned
 
 CSRF_PLACEHOLDER = "lnett-csrf-plassholder"
 CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_PLACEHOLDER}">'

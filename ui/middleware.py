@@ -1,5 +1,6 @@
 class NorwegianByDefaultMiddleware:
-    """Norwegian bokmål unless the user has chosen English with the language switcher.
+    """Norwegian bokmål unless the user has chosen another language with the language switcher (pages; the API
+    follows Accept-Language).
 
     Django's LocaleMiddleware would otherwise follow the browser's Accept-Language, and staff on an
     English-language browser would get a half-English public-sector service they did not ask for.
@@ -9,7 +10,11 @@ class NorwegianByDefaultMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        # The API (/api/) answers programs, which have no language switcher: there Accept-Language is followed
+        # (and a session user's remembered language, accounts.middleware), so a 400 or 429 reads in the caller's
+        # language.
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
 

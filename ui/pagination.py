@@ -13,6 +13,8 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from common import versioned_cache as figures_cache
+
 
 class DeferredRows(Sequence):
     """A page's rows, loaded (with their joins and prefetches) on first use. `keys` are known at once, so a page
@@ -42,8 +44,8 @@ class DeferredRows(Sequence):
 
 class DeferredJoinPaginator(Paginator):
     """With `cached_count=True` the count (a scan of every matching row: 120 000 for Bufdir's list at scale 100) is
-    kept in the figures cache (reporting.cache) under the exact SQL of the list, so per scope and filter, until any
-    of the data behind the figures changes; the tables of such a list must be among reporting.cache.SOURCES."""
+    kept in the figures cache (common.versioned_cache) under the exact SQL of the list, so per scope and filter,
+    until any of the data behind the figures changes; the tables of such a list must be declared to bump FIGURES."""
 
     def __init__(self, object_list, per_page, *, cached_count: bool = False, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
@@ -53,8 +55,6 @@ class DeferredJoinPaginator(Paginator):
     def count(self) -> int:
         if not self.cached_count:
             return super().count
-        from reporting import cache as figures_cache
-
         qs = self.object_list
         try:
             sql = str(qs.order_by().query)

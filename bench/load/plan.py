@@ -244,7 +244,7 @@ def verify(plan: dict, tally: dict) -> dict:
     from django.db.models import Sum
 
     from audit.models import AuditEvent
-    from grants import services
+    from grants import ledger
     from grants.models import (
         AWARDED,
         Application,
@@ -373,7 +373,7 @@ def verify(plan: dict, tally: dict) -> dict:
     frames = Frame.objects.filter(aar=plan["year"], embete__slug__in=list(plan["rounds"]))
     frame_use = []
     for frame in frames.select_related("embete"):
-        used = services.awarded_total(frame)
+        used = ledger.awarded_total(frame)
         frame_use.append(
             {"embete": frame.embete.slug, "kategori": frame.kategori, "ramme": str(frame.belop), "tildelt": str(used)}
         )

@@ -8,10 +8,11 @@ from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, V
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
-from accounts.permissions import get_active_role
+from accounts.scoping import standing
+from followup import scoping
 from followup.models import Postponement, PostponementStatus, ReportingRequirement, ReportReminder, ReportStatus
 from followup.selectors.participation import taking_part
+from grants import ledger
 
 REQUIREMENT_RELATED = ("vedtak__soknad__utlysning__embete", "prosjekt__network")
 # How far ahead a service's start page shows deadlines.
@@ -55,7 +56,7 @@ def with_status(qs: QuerySet[ReportingRequirement], today: datetime.date | None 
         rapport_status=F("rapport__status"),
         rapport_versjon=F("rapport__versjon"),
         venter_utsettelse=Exists(pending),
-        tildelt=F("vedtak__tildeling__belop"),
+        tildelt=ledger.decision_award("vedtak"),
     )
 
 
@@ -66,21 +67,10 @@ def participating(service_id: int) -> Q:
 
 
 def requirements_visible_to(user) -> QuerySet[ReportingRequirement]:
-    """Bufdir (and superusers) see all requirements; a statsforvalter those of its embete; service users those
-    of the projects their service takes part in; anyone else none."""
+    """The requirements the user may see (followup.scoping.requirements): Bufdir (and superusers) all; a
+    statsforvalter those of its embete; service users those of the projects their service takes part in."""
     qs = ReportingRequirement.objects.select_related(*REQUIREMENT_RELATED)
-    if user.is_superuser:
-        return qs
-    role = get_active_role(user)
-    if role is None:
-        return qs.none()
-    if role.rolle == Role.BUFDIR:
-        return qs
-    if role.rolle in STATSFORVALTER_ROLES:
-        return qs.filter(vedtak__soknad__utlysning__embete_id=role.embete_id)
-    if role.rolle in SERVICE_ROLES:
-        return qs.filter(participating(role.tjeneste_id))
-    return qs.none()
+    return scoping.requirements(standing(user)).apply(qs)
 
 
 def requirement_list(user, today: datetime.date | None = None) -> QuerySet:

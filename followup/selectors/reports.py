@@ -2,11 +2,12 @@
 
 import difflib
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
-from accounts.permissions import get_active_role
+from accounts.scoping import standing
+from common.money import kr
+from followup import scoping
 from followup.models import (
     SELF_ASSESSMENT_STATEMENTS,
     ProgressReport,
@@ -18,49 +19,18 @@ from followup.models import (
     ReportVersion,
     SelfAssessment,
 )
-from followup.selectors.participation import taking_part
+from followup.selectors.duty import requirements_visible_to
 from grants.models import CarryOver, RepaymentClaim
-from grants.services import kr
 
 PARTICIPANTS = ReportParticipant.objects.select_related("tjeneste").order_by("tjeneste__navn")
 REPORT_RELATED = ("krav__vedtak__soknad__utlysning__embete", "krav__prosjekt__network", "opprettet_av")
 
 
-def requirements_visible_to(user) -> QuerySet[ReportingRequirement]:
-    """Bufdir (and superusers) see all requirements; a statsforvalter those of its embete; service users those
-    of the projects their service takes part in (selectors.participation, as the permission predicates)."""
-    qs = ReportingRequirement.objects.select_related("vedtak__soknad__utlysning__embete", "prosjekt__network")
-    if user.is_superuser:
-        return qs
-    role = get_active_role(user)
-    if role is None:
-        return qs.none()
-    if role.rolle == Role.BUFDIR:
-        return qs
-    if role.rolle in STATSFORVALTER_ROLES:
-        return qs.filter(vedtak__soknad__utlysning__embete_id=role.embete_id)
-    if role.rolle in SERVICE_ROLES:
-        return qs.filter(taking_part(role.tjeneste_id))
-    return qs.none()
-
-
 def reports_visible_to(user) -> QuerySet[ProgressReport]:
-    """Reports the user may read: participants see their drafts; statsforvalter (own embete) and Bufdir see
-    reports that have been submitted at least once."""
+    """Reports the user may read (followup.scoping.progress_reports): participants see their drafts;
+    statsforvalter (own embete) and Bufdir see reports that have been submitted at least once."""
     qs = ProgressReport.objects.select_related(*REPORT_RELATED)
-    if user.is_superuser:
-        return qs
-    role = get_active_role(user)
-    if role is None:
-        return qs.none()
-    submitted = ~Q(status=ReportStatus.UTKAST, versjon=0)
-    if role.rolle == Role.BUFDIR:
-        return qs.filter(submitted)
-    if role.rolle in STATSFORVALTER_ROLES:
-        return qs.filter(submitted, krav__vedtak__soknad__utlysning__embete_id=role.embete_id)
-    if role.rolle in SERVICE_ROLES:
-        return qs.filter(krav__in=requirements_visible_to(user).values("pk"))
-    return qs.none()
+    return scoping.progress_reports(standing(user)).apply(qs)
 
 
 def requirement_for(user, pk: int) -> ReportingRequirement | None:

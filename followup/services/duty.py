@@ -22,6 +22,7 @@ from followup.models import (
     ReportKind,
     ReportStatus,
 )
+from followup.selectors.participation import participant_service_ids
 from projects.models import ProjectContact
 
 # A report in one of these states fulfils the duty; a returned report or a draft does not.
@@ -59,14 +60,6 @@ def on_award(decision) -> ReportingRequirement:
 
 
 # --- who takes part, who is reminded ---------------------------------------------------------------
-
-
-def participant_service_ids(krav: ReportingRequirement) -> set[int]:
-    """The services taking part in the funded project (the project's services in the grant year and the
-    services that applied). The same definition as for writing the report (followup.selectors.participation)."""
-    from followup.selectors.participation import participant_service_ids as ids
-
-    return ids(krav)
 
 
 def is_done(krav: ReportingRequirement) -> bool:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require
 from audit import services as audit
 from common import money as money_bounds
+from common.money import kr
 from followup.models import (
     SELF_ASSESSMENT_STATEMENTS,
     ProgressReport,
@@ -29,6 +30,7 @@ from followup.models import (
     SelfAssessment,
 )
 from followup.selectors.participation import participant_service_ids
+from grants import ledger
 from grants import services as grants
 from grants.models import ZERO, BudgetKind
 
@@ -106,7 +108,7 @@ def start_report(actor, krav: ReportingRequirement) -> ProgressReport:
     if existing is not None:
         return existing
     decision = krav.vedtak
-    award = grants.final_amount(decision)
+    award = ledger.final_amount(decision)
     previous = previous_approved(krav)
     carried = {f: getattr(previous, f) for f in CARRIED_FIELDS} if previous else {}
     report = ProgressReport.objects.create(krav=krav, tildelt=award, opprettet_av=actor, **carried)
@@ -340,7 +342,7 @@ def submission_problems(report: ProgressReport) -> dict[str, list[str]]:
                 "Forbruket (%(b)s) er større enn tildelt beløp (%(t)s). Forklar hvordan forbruket ut over "
                 "tildelingen er dekket."
             )
-            % {"b": grants.kr(used), "t": grants.kr(report.tildelt)}
+            % {"b": kr(used), "t": kr(report.tildelt)}
         ]
     return problems
 
@@ -357,7 +359,7 @@ def submit(actor, report: ProgressReport) -> ProgressReport:
         )
     if report.status == ReportStatus.GODKJENT:
         raise ValidationError(_("Rapporten er allerede godkjent og kan ikke sendes inn på nytt."))
-    report.tildelt = grants.final_amount(report.krav.vedtak)  # an upheld appeal may have changed the award
+    report.tildelt = ledger.final_amount(report.krav.vedtak)  # an upheld appeal may have changed the award
     problems = submission_problems(report)
     if problems:
         raise ValidationError(problems)
@@ -399,7 +401,7 @@ class UnspentOutcome:
 def unspent_outcome(report: ProgressReport, unspent_action: str | None = None) -> UnspentOutcome:
     decision = report.krav.vedtak
     rnd = decision.soknad.utlysning
-    paid = grants.paid_total(decision)
+    paid = ledger.paid_total(decision)
     amount = max(min(paid - report.brukt_total, report.ubrukt), ZERO)
     action = None
     if amount > 0:
@@ -473,10 +475,10 @@ def review(
                 % {
                     "r": str(report),
                     "v": report.versjon,
-                    "t": grants.kr(report.tildelt),
-                    "p": grants.kr(outcome.utbetalt),
-                    "b": grants.kr(report.brukt_total),
-                    "s": grants.kr(outcome.terskel),
+                    "t": kr(report.tildelt),
+                    "p": kr(outcome.utbetalt),
+                    "b": kr(report.brukt_total),
+                    "s": kr(outcome.terskel),
                 },
                 forfall=timezone.localdate() + datetime.timedelta(days=CLAIM_DAYS),
             )

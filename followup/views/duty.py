@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.permissions import get_active_role, has_permission, require
+from accounts.permissions import has_permission, require
+from accounts.scoping import standing
 from common import dates
-from followup.models import PostponementStatus, ReportKind
+from followup.models import PostponementStatus, ReportKind, ReportStatus
 from followup.selectors import duty as selectors
 from followup.selectors.duty import DutyStatus
 from followup.services import duty as services
-from grants.services import final_amount
+from grants.ledger import final_amount
 from organisations.models import Embete
 from ui.actions import apply_errors
 from ui.forms import DSForm
@@ -134,9 +135,9 @@ def _report_link(user, krav) -> tuple[str | None, str]:
     if has_permission(user, "projects.edit_report", report or krav):
         if report is None:
             return _url("projects:report_edit", krav.pk), _("Skriv rapporten")
-        if report.status == "utkast":
+        if report.status == ReportStatus.UTKAST:
             return _url("projects:report_edit", krav.pk), _("Fortsett å skrive rapporten")
-        if report.status == "returnert":
+        if report.status == ReportStatus.RETURNERT:
             return _url("projects:report_edit", krav.pk), _("Rett opp og send inn rapporten på nytt")
         return _url("projects:report_detail", report.pk), _("Se rapporten")
     if report is not None and has_permission(user, "projects.view_report", report):
@@ -160,15 +161,15 @@ def _may_request(user, krav) -> bool:
 def requirement_list(request):
     """Reporting requirements the user may see, overdue first. The statsforvalter also sees the postponement
     requests waiting for an answer."""
-    role = get_active_role(request.user)
-    all_embeter = request.user.is_superuser or (role is not None and role.is_bufdir)
+    user_standing = standing(request.user)
+    embete_id = user_standing.embete_id  # a statsforvalter's: its postponement requests and overdue count
     filterset = RequirementFilter(
-        request.GET or None, queryset=selectors.requirement_list(request.user), all_embeter=all_embeter
+        request.GET or None, queryset=selectors.requirement_list(request.user), all_embeter=user_standing.sees_all
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("side"))
     for row in page:
         row.tilstand_label = DutyStatus(row.tilstand).label
-    is_sf = role is not None and role.is_statsforvalter
+    is_sf = embete_id is not None
     return render(
         request,
         "followup/duty/requirement_list.html",
@@ -176,8 +177,8 @@ def requirement_list(request):
             "filter": filterset,
             "page": page,
             "is_sf": is_sf,
-            "pending": list(selectors.pending_postponements_for_embete(role.embete_id)) if is_sf else None,
-            "overdue": selectors.overdue_for_embete(role.embete_id).count() if is_sf else None,
+            "pending": list(selectors.pending_postponements_for_embete(embete_id)) if is_sf else None,
+            "overdue": selectors.overdue_for_embete(embete_id).count() if is_sf else None,
             "today": timezone.localdate(),
         },
     )

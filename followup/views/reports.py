@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import get_active_role, has_permission, require
+from accounts.permissions import has_permission, require
+from accounts.scoping import standing
 from common import limits
+from common.money import kr
 from followup.models import SELF_ASSESSMENT_STATEMENTS, ProgressReport, ReportKind, ReportStatus, ReviewOutcome, Scale
 from followup.selectors import reports as selectors
 from followup.services import reports as services
 from grants.models import BudgetKind
-from grants.services import kr
 from ui.actions import apply_errors
 from ui.forms import AmountField, DSForm
 
@@ -442,7 +443,6 @@ def report_list(request):
     )
     rows = filterset.qs.annotate(rekkefolge=order).order_by("rekkefolge", "-krav__aar", "krav__prosjekt__navn", "pk")
     page = Paginator(rows, 25).get_page(request.GET.get("side"))
-    role = get_active_role(request.user)
     return render(
         request,
         "followup/reports/report_list.html",
@@ -450,7 +450,7 @@ def report_list(request):
             "filter": filterset,
             "page": page,
             "awaiting": selectors.awaiting_review(request.user).count()
-            if role is not None and role.is_statsforvalter
+            if standing(request.user).statsforvalter
             else None,
         },
     )

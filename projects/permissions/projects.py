@@ -15,9 +15,18 @@ Who may do what:
 
 from django.utils import timezone
 
-from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
 from accounts.permissions import rule
-from projects.models import DevelopmentProject, Output, ProjectPartner, ProjectService
+from accounts.scoping import (
+    is_service_leader,
+    is_service_user,
+    is_staff,
+    is_statsforvalter_of,
+    service_id_of,
+    standing_of,
+)
+from projects import scoping
+from projects.models import DevelopmentProject, Output
+from projects.scoping import service_periods
 
 
 def _project(obj) -> DevelopmentProject | None:
@@ -27,24 +36,7 @@ def _project(obj) -> DevelopmentProject | None:
 
 
 def _sf_of(role, project) -> bool:
-    return role is not None and role.rolle in STATSFORVALTER_ROLES and role.embete_id == project.network.embete_id
-
-
-def _bufdir(role) -> bool:
-    return role is not None and role.rolle == Role.BUFDIR
-
-
-def service_periods(project) -> list[ProjectService]:
-    """The project's service periods, from the prefetch when there is one (project_detail), else one query,
-    cached on the object so a page asking many questions about one project pays once."""
-    cache = getattr(project, "_prefetched_objects_cache", {})
-    if "deltakelse" in cache:
-        return list(project.deltakelse.all())
-    periods = getattr(project, "_service_periods", None)
-    if periods is None:
-        periods = list(ProjectService.objects.filter(prosjekt_id=project.pk))
-        project._service_periods = periods
-    return periods
+    return is_statsforvalter_of(role, project.network.embete_id)
 
 
 def current_service_ids(project, on=None) -> set[int]:
@@ -54,32 +46,16 @@ def current_service_ids(project, on=None) -> set[int]:
 
 
 def _service_now(role, project) -> bool:
-    return role is not None and role.rolle in SERVICE_ROLES and role.tjeneste_id in current_service_ids(project)
-
-
-def _service_ever(role, project) -> bool:
-    return (
-        role is not None
-        and role.rolle in SERVICE_ROLES
-        and any(p.tjeneste_id == role.tjeneste_id for p in service_periods(project))
-    )
-
-
-def _partner_of(role, project) -> bool:
-    if role is None or role.rolle != Role.PARTNER:
-        return False
-    cache = getattr(project, "_prefetched_objects_cache", {})
-    if "partnere" in cache:
-        return any(p.partner_id == role.partner_id for p in project.partnere.all())
-    return ProjectPartner.objects.filter(prosjekt_id=project.pk, partner_id=role.partner_id).exists()
+    return is_service_user(role) and service_id_of(role) in current_service_ids(project)
 
 
 @rule("projects.view_project")
 def _view_project(user, role, obj) -> bool:
+    """Who may see a project: projects.scoping.projects."""
     project = _project(obj)
     if project is None or role is None:
         return False
-    return _bufdir(role) or _sf_of(role, project) or _service_ever(role, project) or _partner_of(role, project)
+    return scoping.projects(standing_of(user, role)).test(project)
 
 
 @rule("projects.edit_project")
@@ -87,7 +63,7 @@ def _edit_project(user, role, obj) -> bool:
     project = _project(obj)
     if project is None:
         return False
-    leader = role is not None and role.rolle == Role.TJENESTE_LEDER and _service_now(role, project)
+    leader = is_service_leader(role) and _service_now(role, project)
     return _sf_of(role, project) or leader
 
 
@@ -115,4 +91,4 @@ def _view_output_file(user, role, output) -> bool:
 @rule("projects.list_projects")
 def _list_projects(user, role, _obj) -> bool:
     """The «Prosjekter» page: statsforvalter, Bufdir and the services (partners reach theirs through links)."""
-    return role is not None and (role.rolle in STATSFORVALTER_ROLES or role.rolle in SERVICE_ROLES or _bufdir(role))
+    return is_staff(role) or is_service_user(role)

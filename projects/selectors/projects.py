@@ -4,11 +4,11 @@ sums)."""
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, Prefetch, QuerySet, Value
+from django.db.models import DecimalField, Prefetch, QuerySet, Value
 from django.utils import timezone
 
-from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, Role
-from accounts.permissions import get_active_role
+from accounts.scoping import standing
+from projects import scoping
 from projects.extensions import pages
 from projects.filters import ProjectFilter
 from projects.models import DevelopmentProject, Output, PhaseChange, ProjectContact, ProjectPartner, ProjectService
@@ -21,24 +21,8 @@ ZERO = Decimal("0")
 
 def projects_visible_to(user) -> QuerySet[DevelopmentProject]:
     """Bufdir: all; statsforvalter: the embete's; services: the projects their service takes or took part in;
-    partners: the projects their organisation is or was a partner in; anyone else: none."""
-    qs = DevelopmentProject.objects.all()
-    if user is None or not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    role = get_active_role(user)
-    if role is None:
-        return qs.none()
-    if role.rolle == Role.BUFDIR:
-        return qs
-    if role.rolle in STATSFORVALTER_ROLES:
-        return qs.filter(network__embete_id=role.embete_id)
-    if role.rolle in SERVICE_ROLES:
-        return qs.filter(Exists(ProjectService.objects.filter(prosjekt=OuterRef("pk"), tjeneste_id=role.tjeneste_id)))
-    if role.rolle == Role.PARTNER:
-        return qs.filter(Exists(ProjectPartner.objects.filter(prosjekt=OuterRef("pk"), partner_id=role.partner_id)))
-    return qs.none()
+    partners: the projects their organisation is or was a partner in; anyone else: none (projects.scoping)."""
+    return scoping.projects(standing(user)).apply(DevelopmentProject.objects.all())
 
 
 def _list_annotations() -> dict:

@@ -35,6 +35,7 @@ from projects.models import (
     ProjectPartner,
     ProjectService,
 )
+from projects.permissions.projects import current_service_ids
 
 # A development project in a learning network is cooperation between services: the scheme funds networks,
 # not one service's own development work (a network needs at least two services to be active, see
@@ -250,8 +251,6 @@ def end_service(actor, link: ProjectService, til_dato: datetime.date) -> Project
 
 def _works_in_project(project: DevelopmentProject, user) -> bool:
     """The user holds an active role in a service taking part in the project now."""
-    from projects.permissions.projects import current_service_ids
-
     ids = current_service_ids(project)
     return bool(ids) and RoleAssignment.objects.active().filter(user=user, tjeneste_id__in=ids).exists()
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import RoleAssignment, User
-from accounts.permissions import get_active_role, has_permission, require
+from accounts.permissions import has_permission, require
+from accounts.scoping import standing
 from audit.selectors import events_for
 from common.uploads import DOCUMENT_TYPES
 from networks.models import LearningNetwork, MembershipStatus
@@ -128,7 +129,6 @@ def project_detail(request, pk):
         row.may_view_application = row.application is not None and has_permission(
             request.user, "grants.view_application", row.application
         )
-    role = get_active_role(request.user)
     today = timezone.localdate()
     return render(
         request,
@@ -144,7 +144,7 @@ def project_detail(request, pk):
             "active_ids": current_service_ids(project),
             "today": today,
             "phase_form": PhaseForm(initial={"fase": project.fase}) if may_edit else None,
-            "events": events_for(project)[:40] if may_edit or (role and role.is_bufdir) else [],
+            "events": events_for(project)[:40] if may_edit or standing(request.user).bufdir else [],
             "user_id": request.user.pk,
         },
     )

@@ -34,17 +34,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import STATSFORVALTER_ROLES, Role
-from accounts.permissions import get_active_role
+from accounts.scoping import standing
+from common import versioned_cache as figures_cache
+from common.money import kr
 from followup.models import ReportingRequirement, ReportStatus
-from grants.models import AWARDED, Application, ApplicationStatus, Award
-from grants.services import kr
+from grants import ledger
+from grants.models import AWARDED, Application, ApplicationStatus
 from networks.models import LearningNetwork, Membership, MembershipStatus, NetworkPartner, NetworkStatus
 from networks.models import NetworkStatusChange as StatusChange
 from networks.selectors import services_in_active_network
 from organisations.models import ChildWelfareService, Embete
 from projects.models import Category
-from reporting import cache as figures_cache
+from reporting import scoping
 from reporting.models import AnnualReport, AnnualStatus
 
 from .national import CATEGORIES, summary
@@ -60,18 +61,10 @@ APPLICATION_FIGURES = ("mottatt", "innvilget", "avslatt", "trukket", "under_beha
 
 
 def reports_visible_to(user) -> QuerySet[AnnualReport]:
-    """Bufdir (and superusers) see every annual report; a statsforvalter its own embete's; others none."""
+    """Bufdir (and superusers) see every annual report; a statsforvalter its own embete's; others none
+    (reporting.scoping.annual_reports)."""
     qs = AnnualReport.objects.select_related("embete", "sendt_inn_av").prefetch_related("embete__navnehistorikk")
-    if user.is_superuser:
-        return qs
-    role = get_active_role(user)
-    if role is None:
-        return qs.none()
-    if role.rolle == Role.BUFDIR:
-        return qs
-    if role.rolle in STATSFORVALTER_ROLES:
-        return qs.filter(embete_id=role.embete_id)
-    return qs.none()
+    return scoping.annual_reports(standing(user)).apply(qs)
 
 
 def report_for(user, pk) -> AnnualReport | None:
@@ -200,9 +193,10 @@ def _money(embete: Embete, aar: int) -> tuple[str, dict]:
 def _projects(embete: Embete, aar: int) -> list[dict]:
     """The funded projects of the year with their network, category and amount (one grouped query)."""
     rows = (
-        Award.objects.filter(embete=embete, aar=aar, prosjekt__isnull=False, belop__gt=0)
+        ledger.awards(year_from=aar, year_to=aar, embete_ids=[embete.pk])
+        .filter(prosjekt__isnull=False, belop__gt=0)
         .values("prosjekt_id", "prosjekt__navn", "prosjekt__network__navn", "kategori")
-        .annotate(tildelt=Coalesce(Sum("belop"), ZERO, output_field=MONEY))
+        .annotate(tildelt=ledger.awarded_sum())
         .order_by("kategori", "prosjekt__navn")
     )
     return [
@@ -309,7 +303,8 @@ def content_for(report: AnnualReport) -> tuple[dict, bool]:
         frozen = snapshot_of(report)
         if frozen is not None:
             return frozen, True
-    # Cached until the data behind them changes (reporting.cache); compiled afresh inside a transaction (submission).
+    # Cached until the data behind them changes (common.versioned_cache); compiled afresh inside a transaction
+    # (submission).
     figures = figures_cache.cached(
         ["annual", report.embete_id, report.aar, timezone.localdate()],
         lambda: compile_figures(report.embete, report.aar),

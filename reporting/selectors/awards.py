@@ -8,21 +8,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from grants import ledger
 from grants.models import Award
 from organisations.models import ChildWelfareService, EmbeteNavn
-
-AWARD_COLUMNS = (
-    "id",
-    "aar",
-    "embete",
-    "embete_navn",
-    "nettverk",
-    "prosjekt",
-    "kategori",
-    "tildelt_kr",
-    "tildelingsdato",
-    "tjenester",
-)
 
 
 def award_rows(
@@ -30,15 +18,9 @@ def award_rows(
 ) -> QuerySet[Award]:
     """Awards in [year_from, year_to] (either end may be None: open), optionally one category and some embeter
     (an iterable of pks; None means every embete). Ordered by year, embete, category, id: stable for paging."""
-    qs = Award.objects.all()
-    if year_from is not None:
-        qs = qs.filter(aar__gte=year_from)
-    if year_to is not None:
-        qs = qs.filter(aar__lte=year_to)
-    if kategori:
-        qs = qs.filter(kategori=kategori)
-    if embete_ids is not None:
-        qs = qs.filter(embete_id__in=list(embete_ids))
+    qs = ledger.awards(
+        year_from=year_from, year_to=year_to, embete_ids=embete_ids, kategorier=[kategori] if kategori else None
+    )
     return (
         qs.select_related("embete", "nettverk", "prosjekt")
         .prefetch_related(
@@ -50,8 +32,10 @@ def award_rows(
 
 
 def award_row_dict(award: Award) -> dict:
-    """One export row. embete is the slug, embete_navn the name valid in the award's year; nettverk and prosjekt
-    are names (None when the money was not tied to one); tildelt_kr is a Decimal; tildelingsdato a date or None."""
+    """One row of the API (its keys are the API's columns; the CSV/XLSX columns are
+    reporting.selectors.tables.AWARD_EXPORT_COLUMNS). embete is the slug, embete_navn the name valid in the award's
+    year; nettverk and prosjekt are names (None when the money was not tied to one); tildelt_kr is a Decimal;
+    tildelingsdato a date or None."""
     return {
         "id": award.pk,
         "aar": award.aar,

@@ -1,17 +1,19 @@
 """The national summary: projects and money per embete × category × year, from the award ledger
-(grants.Award) and the money tables. Every figure is one aggregate query in the database, so the query count
-does not grow with the data (tested). Callers scope by embete: Bufdir sees every row, a statsforvalter only
-its own (pass embete_ids)."""
+(grants.ledger: awarded, paid, repaid, carried over), the frames and the approved progress reports. Every figure
+is one aggregate query in the database, so the query count does not grow with the data (tested). Callers scope by
+embete: Bufdir sees every row, a statsforvalter only its own (pass embete_ids)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models import DecimalField, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
-from followup.models import ReportStatus
-from grants.models import Award, CarryOver, Frame, Payment, RepaymentClaim, RepaymentStatus
+from followup.models import ProgressReport, ReportStatus
+from grants import ledger
+from grants.models import Frame
 from organisations.models import Embete
 from projects.models import Category
 
@@ -89,13 +91,9 @@ def summary(
     ids = [e.pk for e in embeter]
     categories = [kategori] if kategori else list(CATEGORIES)
 
-    awards = _grouped(
-        Award.objects.filter(aar__gte=year_from, aar__lte=year_to, embete_id__in=ids, kategori__in=categories),
-        "aar",
-        "embete_id",
-        "kategori",
-        prosjekter=Count("prosjekt", distinct=True, filter=Q(belop__gt=0)),
-        tildelt=Coalesce(Sum("belop"), ZERO, output_field=MONEY),
+    # prosjekter, tildelt, utbetalt, tilbakebetalt, overfort: the award ledger's totals (grants.ledger)
+    money = ledger.totals(
+        ("aar", "embete", "kategori"), year_from=year_from, year_to=year_to, embete_ids=ids, kategorier=categories
     )
     frames = _grouped(
         Frame.objects.filter(aar__gte=year_from, aar__lte=year_to, embete_id__in=ids, kategori__in=categories),
@@ -104,27 +102,6 @@ def summary(
         "kategori",
         ramme=Coalesce(Sum("belop"), ZERO, output_field=MONEY),
     )
-    via = "vedtak__soknad__"
-    decision_scope = {
-        f"{via}utlysning__aar__gte": year_from,
-        f"{via}utlysning__aar__lte": year_to,
-        f"{via}utlysning__embete_id__in": ids,
-        f"{via}kategori__in": categories,
-    }
-    keys = (f"{via}utlysning__aar", f"{via}utlysning__embete_id", f"{via}kategori")
-    paid = _grouped(
-        Payment.objects.filter(**decision_scope), *keys, utbetalt=Coalesce(Sum("belop"), ZERO, output_field=MONEY)
-    )
-    repaid = _grouped(
-        RepaymentClaim.objects.filter(status=RepaymentStatus.BETALT, **decision_scope),
-        *keys,
-        tilbakebetalt=Coalesce(Sum("belop"), ZERO, output_field=MONEY),
-    )
-    carried = _grouped(
-        CarryOver.objects.filter(**decision_scope), *keys, overfort=Coalesce(Sum("belop"), ZERO, output_field=MONEY)
-    )
-    from followup.models import ProgressReport
-
     report_via = "krav__vedtak__soknad__"
     reports = _grouped(
         ProgressReport.objects.filter(
@@ -142,14 +119,19 @@ def summary(
         rapportert_brukt=Coalesce(Sum("brukt_total"), ZERO, output_field=MONEY),
         ubrukt=Coalesce(Sum("ubrukt"), ZERO, output_field=MONEY),
     )
-    tables = (awards, frames, paid, repaid, carried, reports)
+    tables = (frames, reports)
     result: dict[int, list[SummaryRow]] = defaultdict(list)
     for year in years:
-        total = SummaryRow(aar=year, embete=None, embete_navn="Totalt")
+        total = SummaryRow(aar=year, embete=None, embete_navn=gettext("Totalt"))
         for e in embeter:
             row = SummaryRow(aar=year, embete=e, embete_navn=e.name_in_year(year))
             for c in categories:
                 cell = row.per_kategori[c]
+                totals = money.get((year, e.pk, c))
+                if totals is not None:
+                    cell.prosjekter = totals.prosjekter
+                    for name in ledger.FIGURES:
+                        setattr(cell, name, getattr(totals, name))
                 for table in tables:
                     found = table.get((year, e.pk, c))
                     if found:

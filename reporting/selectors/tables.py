@@ -15,12 +15,14 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from accounts.permissions import get_active_role, has_permission
+from accounts.permissions import has_permission
+from accounts.scoping import standing
+from grants.models import Award
 from networks.models import NetworkPartner
 from networks.selectors import services_in_active_network
 from organisations.models import ChildWelfareService, Embete, PartnerType
 
+from ..suppression import HIDDEN, apply, complementary_suppression
 from .awards import award_row_dict, award_rows
 from .national import CATEGORIES, SummaryRow, summary
 
@@ -39,6 +41,7 @@ SUMMARY_COLUMNS = (
     "ubrukt_kr",
     "tilbakebetalt_kr",
     "overfort_kr",
+    "skjult",
 )
 AWARD_EXPORT_COLUMNS = (
     "id",
@@ -52,8 +55,9 @@ AWARD_EXPORT_COLUMNS = (
     "tildelingsdato",
     "tjenester",
     "tjenester_orgnr",
+    "skjult",
 )
-NAME_PREFIXES = ("Statsforvalteren i ", "Fylkesmannen i ")
+NAME_PREFIXES = ("Statsforvalteren i ", "Statsforvaltaren i ", "Fylkesmannen i ")
 
 
 # --- access -----------------------------------------------------------------------------------------------
@@ -64,12 +68,7 @@ def national_scope(user) -> list[int] | None:
     statsforvalter. Everybody else is refused (PermissionDenied)."""
     if not has_permission(user, "reporting.view_national"):
         raise PermissionDenied(_("Du har ikke tilgang til dette."))
-    if user.is_superuser:
-        return None
-    role = get_active_role(user)
-    if role.rolle == Role.BUFDIR:
-        return None
-    return [role.embete_id]
+    return standing(user).embete_ids
 
 
 def embeter_in_scope(scope: list[int] | None):
@@ -78,23 +77,42 @@ def embeter_in_scope(scope: list[int] | None):
 
 
 def latest_award_year() -> int | None:
-    from grants.models import Award
-
     return Award.objects.order_by("-aar").values_list("aar", flat=True).first()
 
 
 # --- small-number suppression -----------------------------------------------------------------------------
 
 
+# The rule is reporting.suppression (complementary suppression over each whole table, totals included); the
+# tables below build their matrix of counts, take its mask and show HIDDEN («:») for every hidden cell.
+
+
 def suppress(count: int, threshold: int | None) -> int | str:
-    """A count below the threshold (but above 0) is shown as "<threshold"; money is never passed here."""
+    """A single count on its own (no row or column it could be computed from): HIDDEN when below the threshold
+    (but above 0). Tables use suppress_table instead; money is never passed here."""
     if threshold and 0 < count < threshold:
-        return f"<{threshold}"
+        return HIDDEN
     return count
 
 
 def is_suppressed(value) -> bool:
     return isinstance(value, str)
+
+
+def suppress_table(table: list[list[int]], threshold: int | None, *, total_row=True, total_col=True) -> list[list]:
+    """The counts as published: complementary suppression (reporting.suppression) over the whole table."""
+    return apply(table, complementary_suppression(table, threshold, total_row=total_row, total_col=total_col))
+
+
+def suppression_note(threshold: int | None, hidden: bool) -> str:
+    """The export's «skjult» column: whether the row has hidden counts, and why."""
+    if not threshold:
+        return _("nei: små tall er ikke skjult i dette uttrekket")
+    if not hidden:
+        return _("nei: ingen tall i raden er skjult")
+    return _(
+        "ja: antall under %(t)s (men over 0) og tall som ellers kunne regnes ut fra summene, vises som «%(mark)s»"
+    ) % {"t": threshold, "mark": HIDDEN}
 
 
 def whole_kroner(amount) -> int:
@@ -127,6 +145,7 @@ def summary_record(row: SummaryRow, kategori: str | None, threshold: int | None)
         else None,
         "fosterhjemsprosjekter": suppress(cells["fosterhjem"].prosjekter, threshold) if "fosterhjem" in shown else None,
         "prosjekter_totalt": suppress(total.prosjekter, threshold),
+        "skjult": suppression_note(threshold, False),
         "tildelt_kr": whole_kroner(total.tildelt),
         "ramme_kr": whole_kroner(total.ramme),
         "utbetalt_kr": whole_kroner(total.utbetalt),
@@ -135,6 +154,22 @@ def summary_record(row: SummaryRow, kategori: str | None, threshold: int | None)
         "tilbakebetalt_kr": whole_kroner(total.tilbakebetalt),
         "overfort_kr": whole_kroner(total.overfort),
     }
+
+
+COUNT_COLUMNS = {"egeninitiert": "egeninitierte_prosjekter", "fosterhjem": "fosterhjemsprosjekter"}
+
+
+def suppress_summary(rows: list[dict], total: dict, kategori: str | None, threshold: int | None) -> None:
+    """Complementary suppression over one year's summary table (in place): the embeter's rows and the total row,
+    the category columns and the total column; the «skjult» note per row."""
+    if not threshold:
+        return
+    columns = [COUNT_COLUMNS[c] for c in ([kategori] if kategori else CATEGORIES)] + ["prosjekter_totalt"]
+    records = [*rows, total]
+    table = suppress_table([[r[c] for c in columns] for r in records], threshold)
+    for record, cells in zip(records, table, strict=True):
+        record.update(zip(columns, cells, strict=True))
+        record["skjult"] = suppression_note(threshold, any(is_suppressed(c) for c in cells))
 
 
 @dataclass
@@ -160,6 +195,7 @@ class CoverageLine:
     total: int
     covered: int
     threshold: int | None = None
+    hidden: tuple[bool, bool] = (False, False)  # (total, covered), set by coverage_table's suppression
 
     @property
     def share(self) -> float:
@@ -167,11 +203,11 @@ class CoverageLine:
 
     @property
     def total_shown(self):
-        return suppress(self.total, self.threshold)
+        return HIDDEN if self.hidden[0] else self.total
 
     @property
     def covered_shown(self):
-        return suppress(self.covered, self.threshold)
+        return HIDDEN if self.hidden[1] else self.covered
 
     @property
     def share_hidden(self) -> bool:
@@ -186,6 +222,7 @@ class PartnerLine:
     counts: dict[str, int] = field(default_factory=dict)
     threshold: int | None = None
     cells: list = field(default_factory=list)  # the counts per shown type (suppressed when asked)
+    total_cell: int | str | None = None  # the row's total as published (set by partner_table)
 
     @property
     def total(self) -> int:
@@ -196,7 +233,7 @@ class PartnerLine:
 
     @property
     def total_shown(self):
-        return suppress(self.total, self.threshold)
+        return suppress(self.total, self.threshold) if self.total_cell is None else self.total_cell
 
 
 @dataclass
@@ -246,6 +283,10 @@ def coverage_table(on: datetime.date, embeter: list[Embete], threshold: int | No
     total = CoverageLine(
         None, _("Totalt"), sum(x.total for x in lines), sum(x.covered for x in lines), threshold=threshold
     )
+    # Each column sums to the total row; a row (services, of which in a network) is no sum.
+    mask = complementary_suppression([[x.total, x.covered] for x in [*lines, total]], threshold, total_col=False)
+    for line, (hide_total, hide_covered) in zip([*lines, total], mask, strict=True):
+        line.hidden = (bool(hide_total), bool(hide_covered))
     return lines, total
 
 
@@ -275,8 +316,11 @@ def partner_table(year_from: int, year_to: int, embeter: list[Embete], threshold
             total.counts[t] = total.counts.get(t, 0) + n
     # Columns: every type with a link in the selection (none: the page says so instead of a table of zeros).
     used = [(t.value, t.label) for t in PartnerType if total.counts.get(t.value)]
-    for line in [*lines, total]:
-        line.cells = line.shown([value for value, _label in used])
+    types = [value for value, _label in used]
+    everyone = [*lines, total]
+    table = suppress_table([[*(x.counts.get(t, 0) for t in types), x.total] for x in everyone], threshold)
+    for line, cells in zip(everyone, table, strict=True):
+        line.cells, line.total_cell = cells[:-1], cells[-1]
     return used, lines, total
 
 
@@ -291,16 +335,17 @@ def national_overview(
         *rows, total_row = data[year]
         table = YearTable(
             aar=year,
-            rows=sorted((summary_record(r, kategori, threshold) for r in rows), key=lambda r: r["embete_navn"]),
-            total=summary_record(total_row, kategori, threshold),
+            rows=sorted((summary_record(r, kategori, None) for r in rows), key=lambda r: r["embete_navn"]),
+            total=summary_record(total_row, kategori, None),
         )
+        suppress_summary(table.rows, table.total, kategori, threshold)
         years.append(table)
         records.extend([*table.rows, table.total])
         t = total_row.total
         trends.append(
             TrendPoint(
                 aar=year,
-                prosjekter=suppress(t.prosjekter, threshold),
+                prosjekter=table.total["prosjekter_totalt"],  # the year's total as in its table
                 tildelt=whole_kroner(t.tildelt),
                 ramme=whole_kroner(t.ramme),
                 utbetalt=whole_kroner(t.utbetalt),
@@ -333,13 +378,16 @@ def national_overview(
 
 def award_export_rows(year_from: int, year_to: int, *, kategori: str | None = None, embete_ids=None) -> list[dict]:
     """One dict per award (reporting.selectors.awards), for CSV/XLSX/JSON: tildelt_kr in kroner (int when whole),
-    tildelingsdato ISO, tjenester a list of {navn, orgnr} and tjenester_orgnr the orgnr joined with ';'."""
+    tildelingsdato a date, tjenester a list of {navn, orgnr} and tjenester_orgnr the orgnr joined with ';'."""
+    # Grant decisions are public records: the open data is never suppressed, and says so.
+    note = _("nei: tildelinger er offentlige, og åpne data skjules ikke")
     result = []
     for award in award_rows(year_from, year_to, kategori=kategori, embete_ids=embete_ids):
         row = award_row_dict(award)
         amount = Decimal(row["tildelt_kr"])
         row["tildelt_kr"] = int(amount) if amount == amount.to_integral_value() else float(amount)
-        row["tildelingsdato"] = row["tildelingsdato"].isoformat() if row["tildelingsdato"] else None
+        # a date: a real date in XLSX, dd.mm.yyyy in CSV for Excel, ISO in CSV and JSON
         row["tjenester_orgnr"] = ";".join(s["orgnr"] for s in row["tjenester"] if s["orgnr"])
+        row["skjult"] = note
         result.append({c: row.get(c) for c in AWARD_EXPORT_COLUMNS})
     return result

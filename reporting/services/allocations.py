@@ -44,12 +44,12 @@ from audit import services as audit
 from common import money as money_bounds
 from common import sensitive, spreadsheets
 from common.text import clean_name
+from common.versioned_cache import figures_changed
 from grants.models import Award, AwardSource
 from grants.services import money
 from networks.models import LearningNetwork, NetworkStatus, NetworkStatusChange
 from organisations.models import ChildWelfareService, Embete
 from projects.models import Category, DevelopmentProject
-from reporting.cache import figures_changed
 
 REQUIRED_COLUMNS = ("aar", "embete", "nettverk", "prosjekt", "kategori", "tildelt_kr")
 OPTIONAL_COLUMNS = ("tjenester",)
@@ -98,10 +98,6 @@ class AllocationReport:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-    @property
-    def total_amount(self) -> Decimal:
-        return sum((Decimal(t["tildelt"]) for t in self.totals), Decimal("0"))
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -679,7 +675,7 @@ def _apply(actor, parsed: list[_Row], has_services: bool, report: AllocationRepo
                 [through(award_id=pk, childwelfareservice_id=s) for pk, r in chunk for s in r.tjenester]
             )
         tick(len(chunk))
-    # bulk writes send no model signals: invalidate the cached national figures explicitly (reporting.cache)
+    # bulk writes send no model signals: invalidate the cached national figures explicitly (common.versioned_cache)
     figures_changed()
     if created_networks or created_projects or new_rows or updates:
         audit.record(

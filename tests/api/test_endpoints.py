@@ -363,7 +363,7 @@ def test_openapi_schema_is_public_and_declares_bearer_auth(client, reference_dat
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
-    assert set(schema["paths"]) == {"/api/v1/summary", "/api/v1/awards"}
+    assert set(schema["paths"]) == {"/api/v1/summary", "/api/v1/awards", "/api/v1/figures"}
     assert schema["components"]["securitySchemes"]["apiNokkel"]["scheme"] == "bearer"
     params = {p["name"]: p for p in schema["paths"]["/api/v1/awards"]["get"]["parameters"]}
     assert {"year_from", "year_to", "kategori", "embete", "page", "page_size"} <= set(params)

@@ -17,7 +17,7 @@ from api.authentication import ApiThrottle, FailedTokenThrottle
 
 from .conftest import make_token
 
-OPERATIONS = ["/api/v1/summary", "/api/v1/awards"]
+OPERATIONS = ["/api/v1/summary", "/api/v1/awards", "/api/v1/figures"]
 
 
 def filter_query(ctx, query) -> bool:

@@ -1,5 +1,5 @@
 """common.periods: the one overlap rule for dated periods (issue 16). The database side is tested against this
-one in tests/projects/test_participation.py."""
+one in tests/followup/test_participation.py."""
 
 import datetime
 

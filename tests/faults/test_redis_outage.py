@@ -214,8 +214,8 @@ def test_redis_down_the_site_works_and_the_queued_mail_is_sent_once_when_it_is_b
     staff, api = Client(), Client()
     staff.force_login(sf)
     responses["letter progress"] = staff.get(reverse("grants:round_letters_progress", args=[world["rnd"].pk]))
-    responses["api"] = api.get("/api/v1/summary", {"aar": 2023}, **bearer(world["key"]))
-    responses["api, wrong key"] = api.get("/api/v1/summary", {"aar": 2023}, **bearer("lnt_feil"))
+    responses["api"] = api.get("/api/v1/summary", {"year_from": 2023, "year_to": 2023}, **bearer(world["key"]))
+    responses["api, wrong key"] = api.get("/api/v1/summary", {"year_from": 2023, "year_to": 2023}, **bearer("lnt_feil"))
 
     statuses = {what: r.status_code for what, r in responses.items()}
     assert statuses == {
@@ -286,8 +286,8 @@ def test_redis_down_the_site_works_and_the_queued_mail_is_sent_once_when_it_is_b
     # Rate limits are kept again now that the counters have somewhere to live.
     monkeypatch.setattr(FailedTokenThrottle, "THROTTLE_RATES", {"api_token_failed": "1/min"})
     api = Client()
-    assert api.get("/api/v1/summary", {"aar": 2023}, **bearer("lnt_feil")).status_code == 401
-    assert api.get("/api/v1/summary", {"aar": 2023}, **bearer("lnt_feil")).status_code == 429
+    assert api.get("/api/v1/summary", {"year_from": 2023, "year_to": 2023}, **bearer("lnt_feil")).status_code == 401
+    assert api.get("/api/v1/summary", {"year_from": 2023, "year_to": 2023}, **bearer("lnt_feil")).status_code == 429
 
 
 def test_missing_redis_server_fails_on_ci_and_skips_elsewhere():

@@ -82,10 +82,6 @@ WATCHED = (
 )
 
 
-def kr(amount) -> str:
-    return services.kr(amount)
-
-
 def messages(info) -> list[str]:
     return list(info.value.messages) if isinstance(info.value, ValidationError) else [str(info.value)]
 
@@ -370,8 +366,8 @@ def make_draft(
     )
 
 
-def make_submitted(actor, rnd, network, services_, **kwargs) -> Application:
-    draft = make_draft(actor, rnd, network, tjenester=services_, **kwargs)
+def make_submitted(actor, rnd, network, tjenester, **kwargs) -> Application:
+    draft = make_draft(actor, rnd, network, tjenester=tjenester, **kwargs)
     return services.submit(actor, draft)
 
 

@@ -20,24 +20,16 @@ from ui import fragments
 
 from .conftest import make_submitted
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks", "clock", "no_mfa")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # locmem_cache (tests/conftest.py): these tests count queries on cache hits and read the cache's contents.
+    pytest.mark.usefixtures("locmem_cache", "tasks", "clock", "no_mfa"),
+]
 
 ROW_FORM = re.compile(
     r'<form method="post" action="([^"]+)" id="rad-(\d+)" data-board-row>'
     r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]*)"></form>'
 )
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache(settings):
-    # The same local-memory cache whatever the machine has (CI has Redis, shared by the whole run): these tests
-    # count queries on cache hits and read the cache's contents.
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragmenter"}
-    }
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

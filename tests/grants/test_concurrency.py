@@ -18,10 +18,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from accounts.models import User
-from grants import services
+from common.money import kr
+from grants import ledger, services
 from grants.models import Application, ApplicationStatus, ApplicationVersion, Decision
 
-from .conftest import APPLIED, kr, make_assessed, make_draft, make_submitted, set_frame
+from .conftest import APPLIED, make_assessed, make_draft, make_submitted, set_frame
 
 pytestmark = [
     pytest.mark.skipif(
@@ -118,7 +119,7 @@ def test_two_decisions_at_once_cannot_exceed_the_frame(
         f"igjen {kr(150000)}."
     ]
     assert Decision.objects.count() == 1
-    assert services.awarded_total(frame) == APPLIED <= frame.belop
+    assert ledger.awarded_total(frame) == APPLIED <= frame.belop
     winner = decisions[0].soknad_id
     loser = ({first.pk, second.pk} - {winner}).pop()
     assert Application.objects.get(pk=winner).status == ApplicationStatus.INNVILGET

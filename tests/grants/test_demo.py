@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import RoleAssignment, User
 from audit.models import AuditEvent
 from demo.seed import seed_demo
-from grants import services
+from grants import ledger
 from grants.models import (
     Appeal,
     Application,
@@ -93,7 +93,7 @@ def test_every_embete_has_frames_for_three_years_and_both_categories(demo):
 
 def test_no_frame_is_exceeded(demo):
     for frame in Frame.objects.all():
-        assert services.awarded_total(frame) <= frame.belop, frame
+        assert ledger.awarded_total(frame) <= frame.belop, frame
     assert not Decision.objects.exclude(utfall="avslatt").filter(ramme__isnull=True).exists()
 
 

@@ -49,6 +49,8 @@ def make_decision(reference_data):
         rapportfrist=datetime.date(2024, 3, 1),
         klagefrist=datetime.date(2023, 11, 23),
         kategori=Category.EGENINITIERT,
+        tittel_nynorsk="",
+        begrunnelse="Prosjektet er godt forankret i kommuneledelsen & har en realistisk plan.",
     ) -> Decision:
         n = next(counter)
         embete = factories.embete(OBOA)
@@ -63,6 +65,7 @@ def make_decision(reference_data):
             embete=embete,
             aar=aar,
             tittel=f"Stimuleringsmidler {aar}",
+            tittel_nynorsk=tittel_nynorsk,
             apner=datetime.date(aar, 1, 15),
             frist=datetime.date(aar, 3, 1),
             retningslinjer=GuidelineVersion.objects.order_by("-gyldig_fra").first(),
@@ -88,7 +91,7 @@ def make_decision(reference_data):
             ramme=frame if awarded else None,
             utfall=utfall,
             belop=belop if awarded else Decimal("0"),
-            begrunnelse="Prosjektet er godt forankret i kommuneledelsen & har en realistisk plan.",
+            begrunnelse=begrunnelse,
             vilkaar=vilkaar,
             rapportfrist=rapportfrist if awarded else None,
             klagefrist=klagefrist,
@@ -153,6 +156,56 @@ def test_nynorsk_letter(make_decision):
     assert "tre veker" in text
 
 
+# Words only bokmål has: none may appear in a nynorsk letter, outside what the applicant or case officer typed.
+BOKMAL_ONLY = (
+    "Statsforvalteren",
+    "ikke",
+    "hva",
+    "hvordan",
+    "tilskudd",
+    "Tilskudd",
+    "stimuleringsmidler",
+    "forvaltningsloven",
+    "Egeninitiert",
+    "Fosterhjemsprosjekt",
+    "vennlig",
+    "Begrunnelse",
+)
+
+
+@pytest.mark.parametrize(
+    ("utfall", "kategori"),
+    [
+        (ApplicationStatus.INNVILGET, Category.EGENINITIERT),
+        (ApplicationStatus.DELVIS_INNVILGET, Category.FOSTERHJEM),
+        (ApplicationStatus.AVSLATT, Category.FOSTERHJEM),
+    ],
+)
+def test_nynorsk_letter_has_no_bokmal_words(make_decision, utfall, kategori):
+    """Sender (the embete's nynorsk name), round title, category and legal references all in nynorsk."""
+    decision = make_decision(
+        maalform="nynorsk",
+        utfall=utfall,
+        kategori=kategori,
+        tittel_nynorsk="Stimuleringsmidlar 2023",
+        begrunnelse="Prosjektet er godt forankra.",
+    )
+    text = flat(pdf_text(letters.render_decision_letter(decision)))
+    assert "Statsforvaltaren i Oslo og Viken" in text
+    assert "forvaltningslova" in text
+    if utfall != ApplicationStatus.AVSLATT:
+        assert "Stimuleringsmidlar 2023" in text
+    words = set(text.replace("«", " ").replace("»", " ").replace(".", " ").replace(",", " ").split())
+    assert not [w for w in BOKMAL_ONLY if w in words or f" {w} " in f" {text} "]
+
+
+def test_round_title_follows_the_letters_maalform(make_decision):
+    bokmal = make_decision(maalform="bokmal", tittel_nynorsk="Stimuleringsmidlar 2023")
+    text = flat(pdf_text(letters.render_decision_letter(bokmal)))
+    assert "Stimuleringsmidler 2023" in text
+    assert "Stimuleringsmidlar" not in text
+
+
 def test_bokmal_letter(make_decision):
     text = flat(pdf_text(letters.render_decision_letter(make_decision(maalform="bokmal"))))
     assert "Tilskuddsbrev" in text
@@ -187,13 +240,23 @@ def test_partial_award_shows_both_amounts(make_decision):
 
 
 @pytest.mark.parametrize(
-    ("maalform", "title", "appeal"),
+    ("maalform", "title", "appeal", "sender"),
     [
-        ("bokmal", "Avslag på søknad om stimuleringsmidler", "Dere kan klage på vedtaket"),
-        ("nynorsk", "Avslag på søknad om stimuleringsmidlar", "De kan klage på vedtaket"),
+        (
+            "bokmal",
+            "Avslag på søknad om stimuleringsmidler",
+            "Dere kan klage på vedtaket",
+            "Statsforvalteren i Oslo og Viken",
+        ),
+        (
+            "nynorsk",
+            "Avslag på søknad om stimuleringsmidlar",
+            "De kan klage på vedtaket",
+            "Statsforvaltaren i Oslo og Viken",
+        ),
     ],
 )
-def test_rejection_letter(make_decision, maalform, title, appeal):
+def test_rejection_letter(make_decision, maalform, title, appeal, sender):
     decision = make_decision(utfall=ApplicationStatus.AVSLATT, maalform=maalform, klagefrist=datetime.date(2023, 12, 7))
     text = flat(pdf_text(letters.render_decision_letter(decision)))
     assert "Avslag" in text
@@ -203,7 +266,7 @@ def test_rejection_letter(make_decision, maalform, title, appeal):
     assert appeal in text
     assert "7. desember 2023" in text
     assert "§ 28" in text and "§ 29" in text and "§ 18" in text
-    assert "Statsforvalteren i Oslo og Viken" in text
+    assert sender in text
     assert "Rapportering" not in text and "Utbetaling" not in text
 
 

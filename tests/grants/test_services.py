@@ -9,7 +9,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from grants import services
+from common.money import kr
+from grants import ledger, services
 from grants.models import (
     Appeal,
     Application,
@@ -41,7 +42,6 @@ from .conftest import (
     ValidationError,
     denied,
     field_messages,
-    kr,
     make_assessed,
     make_draft,
     make_round,
@@ -573,6 +573,7 @@ def test_askoy_can_edit_once_added(leader, draft, bergen, voss, askoy):
         services.save_draft(askoy_user, draft, maal="Før", budsjett=BUDGET)
     services.save_draft(leader, draft, budsjett=BUDGET, tjenester=[bergen, voss, askoy])
     services.save_draft(askoy_user, draft, maal="Etter", budsjett=BUDGET)
+    assert Application.objects.get(pk=draft.pk).maal == "Etter"
 
 
 def test_a_submitted_application_cannot_be_edited(leader, colleague, submitted):
@@ -874,9 +875,15 @@ def test_score_only_under_assessment(sf, submitted):
 
 def test_score_with_a_stale_object_after_assignment(sf, submitted):
     """The object from before assign_case_officer still says «sendt inn»; the service reads the database."""
+    criterion = submitted.utlysning.kriterieliste.first()
     services.assign_case_officer(sf, submitted, sf)
     services.declare_impartiality(sf, submitted, ugild=False)
-    services.score(sf, submitted, kriterium=submitted.utlysning.kriterieliste.first(), poeng=3)
+    assert submitted.status == ApplicationStatus.SENDT_INN  # the stale object the caller still holds
+    score = services.score(sf, submitted, kriterium=criterion, poeng=3)
+    assert Score.objects.get(soknad=submitted, kriterium=criterion, vurderer=sf) == score
+    assert score.poeng == 3
+    assert Application.objects.get(pk=submitted.pk).status == ApplicationStatus.UNDER_BEHANDLING
+    assert events("soknad.poeng").get().endringer == {"kriterium": criterion.navn, "poeng": 3}
 
 
 def test_recommend(sf, assessed):
@@ -946,7 +953,7 @@ def test_award_in_full(sf, assessed, frame, tasks, django_capture_on_commit_call
     assert decision.rapportfrist == datetime.date(2027, 3, 1)  # from the round
     assessed.refresh_from_db()
     assert assessed.status == S.INNVILGET
-    assert services.awarded_total(frame) == APPLIED
+    assert ledger.awarded_total(frame) == APPLIED
 
 
 def test_award_in_full_must_equal_the_applied_amount(sf, assessed, frame):
@@ -1022,26 +1029,26 @@ def test_over_the_frame_is_refused_with_the_remaining_amount(sf, bufdir, vestlan
     assert kr(150000) == "150\u00a0000\u00a0kr"
     # What is left can still be given as a partial award.
     services.decide(sf, second, utfall=S.DELVIS_INNVILGET, belop="150000", begrunnelse="Resten")
-    assert services.awarded_total(frame) == Decimal("500000")
+    assert ledger.awarded_total(frame) == Decimal("500000")
 
 
 def test_several_decisions_stay_within_the_frame(sf, frame, assessed, two_more):
     b, c = two_more
     services.decide(sf, assessed, utfall=S.INNVILGET, belop=APPLIED, begrunnelse="A")
     services.decide(sf, b, utfall=S.INNVILGET, belop=APPLIED, begrunnelse="B")
-    assert services.awarded_total(frame) == Decimal("700000")
+    assert ledger.awarded_total(frame) == Decimal("700000")
     with refused(ValidationError, c) as info:
         services.decide(sf, c, utfall=S.INNVILGET, belop=APPLIED, begrunnelse="C")
     assert f"igjen {kr(300000)}" in field_messages(info, "belop")[0]
     services.decide(sf, c, utfall=S.DELVIS_INNVILGET, belop="300000", begrunnelse="C delvis")
-    assert services.awarded_total(frame) == frame.belop == Decimal("1000000")
+    assert ledger.awarded_total(frame) == frame.belop == Decimal("1000000")
 
 
 def test_rejections_do_not_use_the_frame(sf, bufdir, vestland, assessed, two_more):
     frame = set_frame(bufdir, vestland, APPLIED)
     services.decide(sf, two_more[0], utfall=S.AVSLATT, begrunnelse="Nei")
     services.decide(sf, assessed, utfall=S.INNVILGET, belop=APPLIED, begrunnelse="Ja")
-    assert services.awarded_total(frame) == APPLIED
+    assert ledger.awarded_total(frame) == APPLIED
 
 
 def test_decide_twice_is_refused(sf, assessed, frame):
@@ -1123,7 +1130,7 @@ def test_upheld_appeal_with_new_amount_respects_the_frame(sf, bufdir, vestland, 
     frame = Frame.objects.get()
     services.decide(sf, two_more[0], utfall=S.INNVILGET, belop=APPLIED, begrunnelse="B")
     services.decide(sf, two_more[1], utfall=S.DELVIS_INNVILGET, belop="330000", begrunnelse="C")
-    assert services.awarded_total(frame) == Decimal("980000")
+    assert ledger.awarded_total(frame) == Decimal("980000")
     appeal = services.file_appeal(leader, decision, "Vi trenger hele beløpet")
     with refused(ValidationError, appeal, frame) as info:
         services.resolve_appeal(sf, appeal, utfall="medhold", begrunnelse="Riktig", nytt_belop=APPLIED)
@@ -1132,8 +1139,8 @@ def test_upheld_appeal_with_new_amount_respects_the_frame(sf, bufdir, vestland, 
     set_frame(bufdir, vestland, "1030000", begrunnelse="Omdisponert")
     resolved = services.resolve_appeal(sf, appeal, utfall="medhold", begrunnelse="Riktig", nytt_belop=APPLIED)
     assert (resolved.utfall, resolved.nytt_belop, resolved.behandlet_av) == ("medhold", APPLIED, sf)
-    assert services.final_amount(decision) == APPLIED
-    assert services.awarded_total(frame) == Decimal("1030000")
+    assert ledger.final_amount(decision) == APPLIED
+    assert ledger.awarded_total(frame) == Decimal("1030000")
     with refused(ValidationError, resolved) as info:
         services.resolve_appeal(sf, resolved, utfall="ikke_medhold", begrunnelse="Nei")
     assert messages(info) == ["Klagen er allerede behandlet."]
@@ -1154,7 +1161,7 @@ def test_upheld_appeal_on_a_rejection_draws_on_the_frame(sf, leader, assessed, f
     services.resolve_appeal(sf, appeal, utfall="delvis_medhold", begrunnelse="Delvis", nytt_belop="200000")
     rejection.refresh_from_db()
     assert rejection.ramme == frame
-    assert services.awarded_total(frame) == Decimal("200000")
+    assert ledger.awarded_total(frame) == Decimal("200000")
     # The money can be paid out.
     services.register_payment(sf, rejection, dato=datetime.date(2026, 4, 1), belop="200000", kontonummer=ACCOUNT)
 
@@ -1162,7 +1169,7 @@ def test_upheld_appeal_on_a_rejection_draws_on_the_frame(sf, leader, assessed, f
 def test_appeal_not_upheld_keeps_the_amount(sf, leader, decision, frame):
     appeal = services.file_appeal(leader, decision, "Mer")
     services.resolve_appeal(sf, appeal, utfall="ikke_medhold", begrunnelse="Oversendt Bufdir", nytt_belop="350000")
-    assert services.final_amount(decision) == Decimal("300000")
+    assert ledger.final_amount(decision) == Decimal("300000")
     assert Appeal.objects.get().nytt_belop is None
 
 
@@ -1218,7 +1225,7 @@ def test_payments_cannot_exceed_the_award(sf, decision):
         f"Utbetalingen ville overstige tildelt beløp ({kr(300000)}). Allerede utbetalt: {kr(200000)}."
     ]
     services.register_payment(sf, decision, dato=PAY_DAY, belop="100000", kontonummer=ACCOUNT)
-    assert services.paid_total(decision) == Decimal("300000")
+    assert ledger.paid_total(decision) == Decimal("300000")
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "x"])
@@ -1297,11 +1304,6 @@ def test_repayment_claim_needs_reasons_and_a_positive_amount(sf, decision):
 
 
 # === misc =======================================================================================
-
-
-def test_kr_formats_norwegian_amounts():
-    assert services.kr(Decimal("1650000")) == "1\u00a0650\u00a0000\u00a0kr"
-    assert services.kr(None) == "0\u00a0kr"
 
 
 def test_declarations_are_per_application(sf, assessed, two_more):

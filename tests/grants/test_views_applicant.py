@@ -1,6 +1,6 @@
-"""The applicant side of grants over HTTP: Bufdir's frames page, the statsforvalter's rounds and the services'
-applications (create, edit, autosave, attachments, submit with receipt, withdraw, versions). Every URL is
-tried by the roles that may and may not use it."""
+"""The applicant side of grants over HTTP: the services' applications (create, edit, autosave, attachments, submit
+with receipt, withdraw, versions). Every URL is tried by the roles that may and may not use it (the frames and
+rounds pages in test_views_frames.py and test_views_rounds.py)."""
 
 import datetime
 import json
@@ -9,12 +9,11 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from grants import services
+from common import money
+from grants import services, views_applicant, views_frames, views_rounds
 from grants.models import (
     Application,
     ApplicationRound,
@@ -22,14 +21,11 @@ from grants.models import (
     ApplicationVersion,
     Attachment,
     BudgetLine,
-    Frame,
-    RepaymentStatus,
-    RoundStatus,
 )
-from grants.views_applicant import urlpatterns, version_diff
+from grants.views_applicant import version_diff
 from tests import factories
 
-from .conftest import OSLO, YEAR, make_assessed, make_round, make_submitted, round_data, set_frame
+from .conftest import OSLO, make_assessed, make_round, make_submitted, set_frame
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "no_mfa")]
 
@@ -53,12 +49,12 @@ def login(client, user):
 
 def draft_post(application, **overrides) -> dict:
     """A full POST of the draft form: two budget lines, two services, no partners."""
-    services_ = overrides.pop("tjenester", [s.pk for s in application.tjenester.all()])
+    tjenester = overrides.pop("tjenester", [s.pk for s in application.tjenester.all()])
     data = {
         "maal": "Bedre oppfølging av fosterhjem.",
         "aktiviteter": "Samlinger og veiledning.",
         "tidsplan": "Mars–desember.",
-        "tjenester": services_,
+        "tjenester": tjenester,
         "egeninnsats": "20000",
         "annen_finansiering": "50000",
         "budsjett-TOTAL_FORMS": "3",
@@ -95,7 +91,8 @@ def snapshot_of(application) -> tuple:
 
 
 def test_every_url_is_tested_here():
-    names = {p.name for p in urlpatterns}
+    """Here (anonymous access below) and in test_views_frames.py and test_views_rounds.py."""
+    names = {p.name for module in (views_frames, views_rounds, views_applicant) for p in module.urlpatterns}
     assert names == {
         "frames",
         "frame_set",
@@ -144,200 +141,13 @@ def test_anonymous_is_sent_to_login(client, draft, name, method):
     assert snapshot_of(draft) == before
 
 
-# --- frames ---------------------------------------------------------------------------------------
-
-
-def test_bufdir_sees_every_embete_and_category(client, bufdir, vestland):
-    set_frame(bufdir, vestland, "1000000")
-    response = login(client, bufdir).get(reverse("grants:frames"), {"aar": YEAR})
-    assert response.status_code == 200
-    rows = response.context["rows"]
-    assert len(rows) == 2 * len({r["embete"].pk for r in rows}) > 2
-    vest = next(r for r in rows if r["embete"] == vestland and r["kategori"] == "fosterhjem")
-    assert vest["ramme"] == Decimal("1000000")
-    assert "Sett eller juster en ramme" in html(response)
-    assert "Rammer for stimuleringsmidler 2026" in html(response)
-    assert f"?aar=2026&amp;embete={vestland.slug}&amp;kategori=fosterhjem" in html(response)
-
-
-def test_statsforvalter_sees_only_own_embete_read_only(client, sf, bufdir, vestland, agder):
-    set_frame(bufdir, agder, "700000")
-    response = login(client, sf).get(reverse("grants:frames"), {"aar": YEAR})
-    assert response.status_code == 200
-    assert {r["embete"] for r in response.context["rows"]} == {vestland}
-    assert "Sett eller juster" not in html(response)
-    assert login(client, sf).get(reverse("grants:frame_set")).status_code == 403
-
-
-def test_service_users_may_not_see_frames(client, leader):
-    assert login(client, leader).get(reverse("grants:frames")).status_code == 403
-    assert client.get(reverse("grants:frame_set")).status_code == 403
-
-
-def test_bufdir_sets_and_adjusts_a_frame(client, bufdir, vestland):
-    login(client, bufdir)
-    url = reverse("grants:frame_set")
-    data = {"embete": vestland.pk, "aar": YEAR, "kategori": "fosterhjem", "belop": "1 000 000", "begrunnelse": ""}
-    response = client.post(url, data)
-    assert response.status_code == 302
-    frame = Frame.objects.get(embete=vestland, aar=YEAR, kategori="fosterhjem")
-    assert frame.belop == Decimal("1000000")
-    # An adjustment needs a reason.
-    response = client.post(url, {**data, "belop": "1200000"})
-    assert response.status_code == 200
-    assert "Skriv en begrunnelse for endringen av rammen." in html(response)
-    response = client.post(url, {**data, "belop": "1200000", "begrunnelse": "Omfordeling"})
-    assert response.status_code == 302
-    frame.refresh_from_db()
-    assert frame.belop == Decimal("1200000")
-    page = client.get(reverse("grants:frames"), {"aar": YEAR})
-    assert "Omfordeling" in html(page)
-    prefilled = client.get(url, {"aar": YEAR, "embete": vestland.slug, "kategori": "fosterhjem"})
-    assert prefilled.context["form"].initial["belop"] == "1200000"
-
-
-@pytest.mark.parametrize("amount,message", [("abc", "må være et beløp i kroner"), ("-5", "kan ikke være negativt")])
-def test_bad_frame_amount_is_refused_in_norwegian(client, bufdir, vestland, amount, message):
-    data = {"embete": vestland.pk, "aar": YEAR, "kategori": "fosterhjem", "belop": amount}
-    response = login(client, bufdir).post(reverse("grants:frame_set"), data)
-    assert response.status_code == 200
-    assert message in html(response)
-    assert not Frame.objects.exists()
-
-
-def decided(leader, sf, rnd, network, services_, n, start=0):
+def decided(leader, sf, rnd, network, tjenester, n, start=0):
     apps = []
     for i in range(start, start + n):
-        application = make_assessed(sf, make_submitted(leader, rnd, network, services_, navn=f"Prosjekt {i}"))
+        application = make_assessed(sf, make_submitted(leader, rnd, network, tjenester, navn=f"Prosjekt {i}"))
         services.decide(sf, application, utfall="innvilget", belop=application.soknadsbelop, begrunnelse="Godt.")
         apps.append(application)
     return apps
-
-
-def test_frames_page_figures(client, bufdir, sf, leader, rnd, network, bergen, voss, vestland):
-    set_frame(bufdir, vestland, "2000000")
-    first, second = decided(leader, sf, rnd, network, [bergen, voss], 2)
-    make_submitted(leader, rnd, network, [bergen, voss], navn="Bare søkt")  # applied, not decided
-    decision = first.vedtak
-    services.register_payment(sf, decision, dato=datetime.date(2026, 4, 1), belop="350000", kontonummer="86011117947")
-    claim = services.create_repayment_claim(
-        sf, decision, belop="50000", begrunnelse="Ubrukt", forfall=datetime.date(2027, 4, 1)
-    )
-    claim.status, claim.betalt_dato = RepaymentStatus.BETALT, datetime.date(2027, 3, 1)
-    claim.save()
-    response = login(client, bufdir).get(reverse("grants:frames"), {"aar": YEAR})
-    row = next(r for r in response.context["rows"] if r["embete"] == vestland and r["kategori"] == "fosterhjem")
-    assert row["ramme"] == Decimal("2000000")
-    assert row["soknadsbelop"] == Decimal("1050000")
-    assert row["tildelt"] == Decimal("700000")
-    assert row["utbetalt"] == Decimal("350000")
-    assert row["tilbakebetalt"] == Decimal("50000")
-    assert row["igjen"] == Decimal("1300000")
-
-
-def test_frames_page_query_count_does_not_grow(client, bufdir, sf, leader, rnd, network, bergen, voss, vestland):
-    set_frame(bufdir, vestland, "5000000")
-    decided(leader, sf, rnd, network, [bergen, voss], 3)
-    login(client, bufdir)
-    url = reverse("grants:frames")
-    client.get(url, {"aar": YEAR})  # warm the session
-    with CaptureQueriesContext(connection) as few:
-        client.get(url, {"aar": YEAR})
-    decided(leader, sf, rnd, network, [bergen, voss], 7, start=3)
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url, {"aar": YEAR})
-    row = next(r for r in response.context["rows"] if r["embete"] == vestland and r["kategori"] == "fosterhjem")
-    assert row["tildelt"] == Decimal("3500000")
-    assert len(many) == len(few)
-
-
-# --- rounds ---------------------------------------------------------------------------------------
-
-
-def round_post(guideline, **overrides) -> dict:
-    data = round_data(guideline)
-    post = {
-        "tittel": data["tittel"],
-        "aar": YEAR + 1,
-        "apner": "2026-02-10",
-        "frist": "2026-04-01",
-        "retningslinjer": guideline.pk,
-        "kriterier": data["kriterier"],
-        "kriterieliste": "Samarbeid\nForankring\n\nPlan",
-        "kategorier": ["egeninitiert", "fosterhjem"],
-        "maks_belop": "800000",
-        "dokumentkrav": "Budsjett",
-        "rapportfrist": "2028-03-01",
-        "tilbakebetaling_terskel": "5000",
-    }
-    post.update(overrides)
-    return post
-
-
-def test_statsforvalter_creates_updates_and_publishes_a_round(client, sf, g2021, vestland):
-    login(client, sf)
-    assert client.get(reverse("grants:round_create")).status_code == 200
-    response = client.post(reverse("grants:round_create"), round_post(g2021))
-    rnd = ApplicationRound.objects.get(embete=vestland, aar=YEAR + 1)
-    assert response["Location"] == reverse("grants:round_detail", args=[rnd.pk])
-    assert [c.navn for c in rnd.kriterieliste.all()] == ["Samarbeid", "Forankring", "Plan"]
-    assert rnd.status == RoundStatus.UTKAST and rnd.maks_belop == Decimal("800000")
-    page = client.get(reverse("grants:round_update", args=[rnd.pk]))
-    assert page.status_code == 200 and page.context["form"].initial["kriterieliste"] == "Samarbeid\nForankring\nPlan"
-    response = client.post(
-        reverse("grants:round_update", args=[rnd.pk]),
-        round_post(g2021, tittel="Ny tittel", kategorier=["fosterhjem"], kriterieliste="Samarbeid\nEffekt"),
-    )
-    assert response.status_code == 302
-    rnd.refresh_from_db()
-    assert (rnd.tittel, rnd.egeninitiert, rnd.fosterhjem) == ("Ny tittel", False, True)
-    assert [c.navn for c in rnd.kriterieliste.all()] == ["Samarbeid", "Effekt"]
-    assert client.get(reverse("grants:round_publish", args=[rnd.pk])).status_code == 405
-    client.post(reverse("grants:round_publish", args=[rnd.pk]))
-    rnd.refresh_from_db()
-    assert rnd.status == RoundStatus.PUBLISERT
-    again = client.post(reverse("grants:round_publish", args=[rnd.pk]), follow=True)
-    assert "Utlysningen er allerede publisert." in html(again)
-
-
-def test_round_form_errors_are_norwegian(client, sf, g2021):
-    response = login(client, sf).post(
-        reverse("grants:round_create"),
-        round_post(g2021, frist="2026-02-01", kategorier=[], maks_belop="abc"),
-    )
-    assert response.status_code == 200
-    text = html(response)
-    assert "må være et beløp i kroner" in text
-    assert "feiloppsummering" in text
-    assert not ApplicationRound.objects.exists()
-    response = client.post(reverse("grants:round_create"), round_post(g2021, frist="2026-02-01"))
-    assert "Søknadsfristen kan ikke være før utlysningen åpner." in html(response)
-
-
-def test_round_management_is_for_the_embetes_own_staff(client, rnd, sf_agder, bufdir, leader, g2021):
-    before = ApplicationRound.objects.get(pk=rnd.pk).tittel
-    # Another embete's staff do not see the round at all.
-    login(client, sf_agder)
-    assert client.get(reverse("grants:round_update", args=[rnd.pk])).status_code == 404
-    assert client.post(reverse("grants:round_publish", args=[rnd.pk])).status_code == 404
-    # Bufdir sees it, may not change it; services may not create rounds.
-    login(client, bufdir)
-    assert client.get(reverse("grants:round_update", args=[rnd.pk])).status_code == 403
-    assert client.post(reverse("grants:round_update", args=[rnd.pk]), round_post(g2021)).status_code == 403
-    assert client.get(reverse("grants:round_create")).status_code == 403
-    login(client, leader)
-    assert client.get(reverse("grants:round_create")).status_code == 403
-    assert client.get(reverse("grants:round_update", args=[rnd.pk])).status_code == 403
-    assert ApplicationRound.objects.get(pk=rnd.pk).tittel == before
-
-
-def test_round_detail_shows_apply_button_to_services_only(client, rnd, leader, sf):
-    assert reverse("grants:application_create", args=[rnd.pk]) in html(
-        login(client, leader).get(reverse("grants:round_detail", args=[rnd.pk]))
-    )
-    staff_page = html(login(client, sf).get(reverse("grants:round_detail", args=[rnd.pk])))
-    assert reverse("grants:application_create", args=[rnd.pk]) not in staff_page
-    assert reverse("grants:round_update", args=[rnd.pk]) in staff_page
 
 
 # --- applications ---------------------------------------------------------------------------------
@@ -437,7 +247,7 @@ def test_autosave_computes_the_amount_applied(client, draft, leader):
     data = response.json()
     assert data["saved"] is True
     assert Decimal(data["soknadsbelop"]) == Decimal("400000")
-    assert data["soknadsbelop_tekst"] == services.kr(400000)
+    assert data["soknadsbelop_tekst"] == money.kr(400000)
     assert data["lagret"] == datetime.datetime.now(OSLO).strftime("%H:%M")
     draft.refresh_from_db()
     assert draft.soknadsbelop == Decimal("400000")

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from common.money import kr
 from grants import services
 from grants.models import (
     Appeal,
@@ -251,6 +252,39 @@ def test_disqualified_user_sees_why_and_cannot_decide(client, sf, submitted, fra
     assert not Decision.objects.exists()
 
 
+def test_the_page_gets_its_panel_and_only_the_usable_forms_from_the_view(client, sf, bufdir, assessed):
+    from grants.selectors_panel import RoundPanel, StaffPanel
+
+    response = login(client, sf).get(reverse("grants:application_detail", args=[assessed.pk]))
+    assert isinstance(response.context["panel"], StaffPanel)
+    assert set(response.context["panel_forms"]) == {"assign", "score", "recommend", "decide"}
+    response = login(client, bufdir).get(reverse("grants:application_detail", args=[assessed.pk]))
+    assert response.context["panel"].casework.read_only and response.context["panel_forms"] == {}
+    round_page = client.get(reverse("grants:round_detail", args=[assessed.utlysning_id]))
+    assert isinstance(round_page.context["round_panel"], RoundPanel)
+
+
+def test_application_page_query_count_is_constant(client, sf, leader, decided):
+    detail = reverse("grants:application_detail", args=[decided.pk])
+    login(client, sf)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(detail).status_code == 200
+        return len(queries)
+
+    before = count()
+    for belop in ("10000", "20000"):
+        services.register_payment(sf, decided.vedtak, dato=datetime.date(2026, 2, 10), belop=belop, kontonummer=ACCOUNT)
+    services.create_repayment_claim(
+        sf, decided.vedtak, belop="1000", begrunnelse="Ubrukt.", forfall=datetime.date(2027, 4, 1)
+    )
+    services.file_appeal(leader, decided.vedtak, "Vi trenger hele beløpet.")
+    for criterion in decided.utlysning.kriterieliste.all():
+        Score.objects.create(soknad=decided, kriterium=criterion, vurderer=sf, poeng=3)
+    assert count() == before
+
+
 def test_scores_and_recommendation(client, sf, assessed):
     login(client, sf)
     criteria = list(assessed.utlysning.kriterieliste.all())
@@ -393,7 +427,7 @@ def test_board_shows_frame_sum_and_remaining_and_updates_live(client, sf, leader
     assert (
         data["ok"] and Decimal(data["igjen"]) == Decimal("450000") and Decimal(data["foreslatt"]) == Decimal("550000")
     )
-    assert data["igjen_tekst"] == services.kr(450000)
+    assert data["igjen_tekst"] == kr(450000)
     assessment = Assessment.objects.get(soknad=a)
     assert (assessment.rangering, assessment.samlingsrangering) == (2, 1)
     # Refused: a rank that is not a whole number. JSON carries the message; nothing changes.

@@ -1,16 +1,20 @@
 """The application workflow (grants.workflow.TRANSITIONS) and the services that move an application through
 it: every state pair is checked, both in the table and through the service layer."""
 
+import ast
 import itertools
+import pathlib
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.permissions import _REGISTRY
+from accounts.permissions import _REGISTRY, has_permission
 from audit.models import AuditEvent
 from grants import services, workflow
 from grants.models import Application, ApplicationStatus, Decision
+from tests import factories
 
 from .conftest import APPLIED, denied, make_assessed, messages, refused
 
@@ -60,7 +64,10 @@ def test_every_state_has_an_entry():
 def test_allowed_for_every_state_pair(current, target):
     expected = (current, target) in ALLOWED
     assert workflow.allowed(current, target) is expected
-    assert workflow.action_for(current, target) == ALLOWED.get((current, target))
+    # A move in the table is guarded by the permission it names; one not in it by the permission of the moves
+    # into the same state (so only a user who could make such a move learns that this one is not possible).
+    into = {action for (_, t), action in ALLOWED.items() if t == target}
+    assert workflow.actions_for(current, target) == ({ALLOWED[current, target]} if expected else into)
 
 
 def test_every_action_in_the_table_is_a_registered_permission():
@@ -81,21 +88,22 @@ def test_next_states():
 # --- the service layer's transition guard, for every pair --------------------------------------
 
 
-def test_transition_guard_for_every_state_pair(sf, draft):
+def test_transition_guard_for_every_state_pair(draft):
+    superuser = factories.UserFactory(is_superuser=True)  # holds every permission: only the table decides
     for current, target in PAIRS:
         # The guard alone (submit gives the reference before it moves a draft to «sendt inn»).
         application = force_status(draft, current, with_reference=True)
         events = AuditEvent.objects.filter(handling="soknad.status").count()
         if (current, target) in ALLOWED:
             with transaction.atomic():
-                services._transition(sf, application, target)
+                services._transition(superuser, application, target)
                 application.refresh_from_db()
                 assert application.status == target
                 assert AuditEvent.objects.filter(handling="soknad.status").count() == events + 1
                 transaction.set_rollback(True)
         else:
             with refused(ValidationError, application) as info:
-                services._transition(sf, application, target)
+                services._transition(superuser, application, target)
             assert messages(info) == [
                 f"En søknad med status «{label(current)}» kan ikke få status «{label(target)}»."
             ], (current, target)
@@ -199,3 +207,119 @@ def test_only_a_leader_of_an_applying_service_withdraws(colleague, sf, sogndal_l
     services.withdraw(voss_leader, draft)  # Voss applies together with Bergen
     draft.refresh_from_db()
     assert draft.status == S.TRUKKET
+
+
+# --- the table is the single source: each move through its service ---------------------------------
+
+
+def move(user, application: Application, target: str, case_officer):
+    """The public service that makes the move to `target`."""
+    if target == S.SENDT_INN:
+        return services.submit(user, application)
+    if target == S.TRUKKET:
+        return services.withdraw(user, application)
+    if target == S.UNDER_BEHANDLING:
+        return services.assign_case_officer(user, application, case_officer)
+    amount = {S.INNVILGET: APPLIED, S.DELVIS_INNVILGET: APPLIED - 50000, S.AVSLATT: None}[target]
+    return services.decide(user, application, utfall=target, belop=amount, begrunnelse="Vurdert.")
+
+
+EDGES = [
+    (current, target, action)
+    for current, targets in workflow.TRANSITIONS.items()
+    for t in [targets]
+    for target, action in t.items()
+]
+NOT_IN_TABLE = [
+    (current, target)
+    for current, target in PAIRS
+    if (current, target) not in ALLOWED
+    and target != S.UTKAST  # no service moves an application back to a draft
+    and (current, target) != (S.UNDER_BEHANDLING, S.UNDER_BEHANDLING)  # a new case officer, not a move
+]
+
+
+@pytest.fixture
+def users(leader, colleague, voss_leader, sogndal_leader, sf, sf_agder, bufdir):
+    return [leader, colleague, voss_leader, sogndal_leader, sf, sf_agder, bufdir]
+
+
+@pytest.mark.parametrize(("current", "target", "action"), EDGES, ids=[f"{a}->{b}" for a, b, _ in EDGES])
+def test_each_move_needs_the_permission_the_table_names(current, target, action, users, sf, draft, frame):
+    services.declare_impartiality(sf, draft, ugild=False)
+    application = force_status(draft, current)
+    without = [u for u in users if not has_permission(u, action, application)]
+    holders = [u for u in users if has_permission(u, action, application)]
+    assert without and holders
+    for user in without:
+        with denied(application):
+            move(user, application, target, sf)
+    with transaction.atomic():
+        move(holders[0], application, target, sf)
+        application.refresh_from_db()
+        assert application.status == target
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize(("current", "target"), NOT_IN_TABLE, ids=[f"{a}->{b}" for a, b in NOT_IN_TABLE])
+def test_a_move_not_in_the_table_is_refused_even_with_the_permission(current, target, users, sf, draft, frame):
+    services.declare_impartiality(sf, draft, ugild=False)
+    application = force_status(draft, current)
+    (action,) = workflow.actions_for(current, target)
+    holder = next(u for u in users if has_permission(u, action, application))
+    with refused(ValidationError, application):
+        move(holder, application, target, sf)
+
+
+def test_submit_goes_through_the_table(monkeypatch, leader, draft):
+    """Take «utkast → sendt inn» out of the table and submit refuses, although the draft is complete."""
+    monkeypatch.setitem(workflow.TRANSITIONS, S.UTKAST, {S.TRUKKET: "grants.withdraw"})
+    with refused(ValidationError, draft):
+        services.submit(leader, draft)
+
+
+def test_the_permission_comes_from_the_table(monkeypatch, colleague, draft):
+    """A medarbeider may not withdraw; name grants.submit (which a medarbeider has) for the move and they may."""
+    with denied(draft):
+        services.withdraw(colleague, draft)
+    monkeypatch.setitem(workflow.TRANSITIONS, S.UTKAST, {S.SENDT_INN: "grants.submit", S.TRUKKET: "grants.submit"})
+    services.withdraw(colleague, draft)
+    draft.refresh_from_db()
+    assert draft.status == S.TRUKKET
+
+
+def test_available_moves_follow_table_and_permission(leader, colleague, sf, draft):
+    assert workflow.available(leader, draft) == [S.SENDT_INN, S.TRUKKET]
+    assert workflow.available(colleague, draft) == [S.SENDT_INN]
+    assert workflow.available(sf, draft) == []
+    submitted = force_status(draft, S.SENDT_INN)
+    assert workflow.available(sf, submitted) == [S.UNDER_BEHANDLING]
+    assert workflow.available(leader, submitted) == [S.TRUKKET]
+
+
+def test_only_checked_services_set_an_application_status():
+    """An application's status is assigned in two places only: submit (which asks workflow.check first) and
+    services._set_status (reached from _transition, which asks it, and from decide, which asked it first)."""
+    root = pathlib.Path(settings.BASE_DIR)
+    setters = set()
+    for path in (root / "grants").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                targets = node.targets if isinstance(node, ast.Assign) else []
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr == "status"
+                        and ast.unparse(target.value)
+                        in {
+                            "application",
+                            "soknad",
+                        }
+                    ):
+                        setters.add(f"{path.relative_to(root).as_posix()}:{function.name}")
+    assert setters == {"grants/services.py:submit", "grants/services.py:_set_status"}
+    source = (root / "grants" / "services.py").read_text(encoding="utf-8")
+    assert source.count("_set_status(actor, application,") == 2  # _transition and decide

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from audit import immutability
+from audit import events, immutability
 from audit import services as audit
 from audit.models import AuditEvent
 from tests import factories
@@ -16,6 +16,13 @@ from tests import factories
 from .conftest import IMMUTABLE, bypass, changed, raw, refused_by_database
 
 COLUMNS = [f for f in AuditEvent._meta.concrete_fields]
+
+
+@pytest.fixture(autouse=True)
+def _test_event_types(monkeypatch):
+    """The event types these tests record (record() refuses an unregistered code in the tests)."""
+    for code in ("test.handling", "test.igjen", "test.flush"):
+        monkeypatch.setitem(events._REGISTRY, code, events.EventType(code, "Testhendelse"))
 
 
 @pytest.fixture

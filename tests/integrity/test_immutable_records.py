@@ -17,6 +17,7 @@ from audit import immutability
 from audit.immutability import ImmutableRecordError
 from followup.models import ProgressReport, ReportReview, ReportSpending, ReportStatus, ReportVersion
 from followup.services import reports as report_services
+from grants import ledger
 from grants import services as grant_services
 from grants import tasks as grant_tasks
 from grants.models import Appeal, ApplicationVersion, Decision
@@ -116,7 +117,7 @@ def test_an_upheld_appeal_on_a_rejection_sets_the_frame_once(rejected_and_upheld
     decision, appeal = rejected_and_upheld
     assert decision.ramme_id == frame.pk  # set by resolve_appeal: allowed once, from empty
     assert (decision.utfall, decision.belop) == ("avslatt", Decimal("0"))  # the decision itself is unchanged
-    assert grant_services.final_amount(decision) == Decimal("100000")  # the change lives on the appeal
+    assert ledger.final_amount(decision) == Decimal("100000")  # the change lives on the appeal
     with refused_by_database():
         raw("UPDATE grants_decision SET ramme_id = NULL WHERE id = %s", [decision.pk])
     with pytest.raises(ImmutableRecordError):

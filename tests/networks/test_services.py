@@ -893,18 +893,3 @@ def test_service_leader_ends_own_participants_but_not_the_network_leader(
         services.end_person(vestland_leader, leader, datetime.date(2024, 5, 31))
     leader.refresh_from_db()
     assert leader.til_dato is None
-
-
-def test_membership_start_can_be_corrected_but_not_after_the_end(sf_vestland, active_network, vestland_service):
-    membership = Membership.objects.get(network=active_network, tjeneste=vestland_service)
-    services.set_membership_start(sf_vestland, membership, datetime.date(2023, 9, 1))
-    membership.refresh_from_db()
-    assert membership.fra_dato == datetime.date(2023, 9, 1)
-    assert events("nettverk.medlemskap_dato").get().endringer == {"fra": ["2024-01-15", "2023-09-01"]}
-
-    services.leave_network(sf_vestland, membership, datetime.date(2024, 6, 30))
-    with pytest.raises(ValidationError) as excinfo:
-        services.set_membership_start(sf_vestland, membership, datetime.date(2024, 7, 1))
-    assert excinfo.value.message_dict["fra_dato"] == ["Innmeldingsdatoen kan ikke være etter utmeldingsdatoen."]
-    membership.refresh_from_db()
-    assert membership.fra_dato == datetime.date(2023, 9, 1)

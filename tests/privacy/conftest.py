@@ -1,5 +1,5 @@
 """Fixtures for the privacy tests. `kari` is a Vestland statsforvalter who came in through an invitation and
-then left a trace everywhere personal data is stored (accounts/personal_data.py): a second e-mail address, TOTP,
+then left a trace everywhere personal data is stored (every app's personal_data.py): a second e-mail address, TOTP,
 an external login, a browser session, an API key, an unused invitation, roles in a network (as a user and as a
 named person without account), project leader and contact person, the service's e-mail, a reminder, the
 admin log, and, through the project fixtures, the decision on Bergen and Voss' application and its payment."""

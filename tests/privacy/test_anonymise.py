@@ -16,15 +16,15 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from accounts import services_privacy
 from accounts.models import Invitation, Role, RoleAssignment, User
-from accounts.selectors_privacy import anonymisation_plan, personal_data_export, user_sessions
 from api.models import ApiToken
 from audit.models import AuditEvent
 from followup.models import ReportReminder
 from grants.models import Decision, Payment
 from networks.models import NetworkPerson
 from organisations.models import ChildWelfareService
+from privacy import services
+from privacy.selectors import anonymisation_plan, personal_data_export, user_sessions
 from projects.models import ProjectContact
 from tests import factories
 
@@ -57,7 +57,7 @@ def test_the_person_is_gone_from_every_column_but_the_audit_trail(kari_everywher
     assert where_found(identifiers(), skip={"audit.AuditEvent"}) != []  # the fixture put her everywhere
     before = audit_rows()
 
-    result = services_privacy.anonymise_user(None, kari)
+    result = services.anonymise_user(None, kari)
 
     assert result.changed
     # Only the service's own e-mail address (Bergen's, which is her work address) stays: it is the service's row,
@@ -77,7 +77,7 @@ def test_the_person_is_gone_from_every_column_but_the_audit_trail(kari_everywher
 
 
 def test_the_account_stays_as_a_pseudonym_without_access(kari_everywhere, kari, left):
-    services_privacy.anonymise_user(None, kari)
+    services.anonymise_user(None, kari)
     kari.refresh_from_db()
     assert str(kari) == PSEUDONYM.format(kari.pk)
     assert kari.email == f"anonymisert-{kari.pk}@anonymisert.invalid"
@@ -99,7 +99,7 @@ def test_the_account_stays_as_a_pseudonym_without_access(kari_everywhere, kari, 
 def test_contact_person_details_are_removed_and_network_history_kept(
     kari_everywhere, kari, project, bergen, requirement, left
 ):
-    services_privacy.anonymise_user(None, kari)
+    services.anonymise_user(None, kari)
     as_user = NetworkPerson.objects.get(user=kari)
     assert (as_user.navn, as_user.epost, as_user.til_dato) == ("", "", YESTERDAY)
     named = NetworkPerson.objects.get(user__isnull=True)
@@ -118,7 +118,7 @@ def test_decisions_and_audit_events_keep_pointing_at_her_and_show_the_pseudonym(
     kari_everywhere, kari, awarded, other_sf, left, settings
 ):
     events_by_her = list(AuditEvent.objects.filter(aktor=kari).values_list("pk", flat=True))
-    services_privacy.anonymise_user(None, kari)
+    services.anonymise_user(None, kari)
     decision = Decision.objects.get(pk=awarded.pk)
     assert decision.vedtatt_av_id == kari.pk and decision.soknad.saksbehandler_id == kari.pk
     assert Payment.objects.get(vedtak=decision).registrert_av_id == kari.pk
@@ -142,7 +142,7 @@ def test_she_can_no_longer_log_in(kari_everywhere, kari, left):
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert api.get("/api/v1/summary").status_code == 200
 
-    services_privacy.anonymise_user(None, kari)
+    services.anonymise_user(None, kari)
 
     assert authenticate(email=EMAIL, password=PASSWORD) is None
     assert authenticate(email=f"anonymisert-{kari.pk}@anonymisert.invalid", password=PASSWORD) is None
@@ -157,22 +157,22 @@ def test_she_can_no_longer_log_in(kari_everywhere, kari, left):
 @pytest.mark.parametrize("fails_at", ["_replace_in", "audit.record"])
 def test_a_failure_half_way_changes_nothing(kari_everywhere, kari, left, fails_at):
     before = database()
-    target = "accounts.services_privacy." + fails_at
+    target = "privacy.services." + fails_at
     with mock.patch(target, side_effect=RuntimeError("strømbrudd")), pytest.raises(RuntimeError):
-        services_privacy.anonymise_user(None, kari)
+        services.anonymise_user(None, kari)
     assert database() == before
 
 
 def test_running_it_again_changes_nothing(kari_everywhere, kari, left):
-    services_privacy.anonymise_user(None, kari)
+    services.anonymise_user(None, kari)
     before = database()
-    result = services_privacy.anonymise_user(None, User.objects.get(pk=kari.pk))
+    result = services.anonymise_user(None, User.objects.get(pk=kari.pk))
     assert not result.changed
     assert database() == before
 
 
 def test_the_export_of_an_anonymised_user_holds_no_personal_data(kari_everywhere, kari, left):
-    services_privacy.anonymise_user(None, kari)
+    services.anonymise_user(None, kari)
     doc = personal_data_export(User.objects.get(pk=kari.pk))
     text = json.dumps(doc, ensure_ascii=False).lower()
     assert not [n for n in identifiers() if n.lower() in text]
@@ -183,9 +183,9 @@ def test_only_superusers_and_the_command_line_may_anonymise(kari, other_sf):
     admin = factories.UserFactory(is_superuser=True, is_staff=True)
     before = database()
     with pytest.raises(PermissionDenied):
-        services_privacy.anonymise_user(other_sf, kari)
-    with pytest.raises(services_privacy.AnonymisationRefused) as info:
-        services_privacy.anonymise_user(admin, admin)
+        services.anonymise_user(other_sf, kari)
+    with pytest.raises(services.AnonymisationRefused) as info:
+        services.anonymise_user(admin, admin)
     assert info.value.messages == ["Du kan ikke anonymisere din egen konto. Be en annen superbruker gjøre det."]
     assert database() == before
 
@@ -193,14 +193,14 @@ def test_only_superusers_and_the_command_line_may_anonymise(kari, other_sf):
 def test_the_last_person_who_can_give_the_bufdir_role_must_stay(reference_data, left):
     only = factories.bufdir_user()
     before = database()
-    with pytest.raises(services_privacy.AnonymisationRefused) as info:
-        services_privacy.anonymise_user(None, only)
+    with pytest.raises(services.AnonymisationRefused) as info:
+        services.anonymise_user(None, only)
     assert "siste aktive brukeren som kan gi Bufdir-rollen" in info.value.messages[0]
     assert database() == before
     assert run("anonymise_user", "--id", only.pk, "--yes") == 1
     assert database() == before
     factories.bufdir_user()  # a colleague takes over
-    assert services_privacy.anonymise_user(None, only).changed
+    assert services.anonymise_user(None, only).changed
 
 
 def test_leaving_responsibilities_are_named_but_do_not_block(sogndal, kari_everywhere, kari, left):
@@ -208,7 +208,7 @@ def test_leaving_responsibilities_are_named_but_do_not_block(sogndal, kari_every
     assert anonymisation_plan(leader_only).warnings == [
         "Siste aktive leder i Barnevernstenesta i Sogndal. Statsforvalteren må invitere en ny leder."
     ]
-    assert services_privacy.anonymise_user(None, leader_only).changed
+    assert services.anonymise_user(None, leader_only).changed
     assert "Prosjektet «Fosterhjem i fellesskap» mister prosjektlederen og trenger en ny." in (
         anonymisation_plan(kari).warnings
     )

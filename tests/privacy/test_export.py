@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.permissions import has_permission
-from accounts.selectors_privacy import mentions, personal_data_export
 from api.models import ApiToken
 from audit.models import AuditEvent
+from privacy.selectors import mentions, personal_data_export
 from tests import factories
 
 from .conftest import EMAIL, FIRST, LAST, PHONE, TITLE, UID, WORK_EMAIL, login_client
@@ -50,6 +50,7 @@ def test_the_export_holds_everything_stored_about_the_person(kari_everywhere, ka
         "epost": EMAIL,
         "stilling": TITLE,
         "telefon": PHONE,
+        "sprak": "",
         "aktiv": True,
         "anonymisert": False,
         "opprettet": None,

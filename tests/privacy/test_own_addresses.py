@@ -8,9 +8,9 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 
 from accounts import services as account_services
-from accounts import services_privacy
 from accounts.models import Invitation, Role
-from accounts.selectors_privacy import anonymisation_plan, known_emails, personal_data_export
+from privacy import services
+from privacy.selectors import anonymisation_plan, known_emails, personal_data_export
 from tests import factories
 
 from .conftest import EMAIL, WORK_EMAIL, login_client
@@ -98,7 +98,7 @@ def test_anonymising_keeps_someone_elses_invitation_and_a_services_address(
     bergen.epost = OTHERS
     bergen.save(update_fields=["epost"])
 
-    result = services_privacy.anonymise_user(None, mallory)
+    result = services.anonymise_user(None, mallory)
 
     assert result.changed
     assert Invitation.objects.filter(pk=invitation_for_someone_else.pk, akseptert__isnull=True).exists()
@@ -115,7 +115,7 @@ def test_a_services_address_equal_to_her_verified_address_is_named_not_emptied(k
         "be tjenesten registrere en annen adresse."
     )
     assert warning in anonymisation_plan(kari).warnings
-    services_privacy.anonymise_user(None, kari)
+    services.anonymise_user(None, kari)
     bergen.refresh_from_db()
     assert bergen.epost == WORK_EMAIL
 
@@ -131,7 +131,7 @@ def test_the_command_finds_no_user_by_an_unverified_address(mallory, invitation_
 def test_the_preview_lists_the_changes_and_changes_nothing(kari_everywhere, kari):
     before = database()
 
-    preview = services_privacy.anonymise_user(None, kari, dry_run=True)
+    preview = services.anonymise_user(None, kari, dry_run=True)
 
     assert database() == before
     assert preview.changed and preview.counts["invitasjoner_slettet"] == 1
@@ -140,7 +140,7 @@ def test_the_preview_lists_the_changes_and_changes_nothing(kari_everywhere, kari
     assert f"Navn, e-post ({EMAIL}), telefon og stilling erstattes med «Anonymisert bruker {kari.pk}»" in (
         preview.changes
     )
-    done = services_privacy.anonymise_user(None, kari)
+    done = services.anonymise_user(None, kari)
     assert done.changes == preview.changes and done.counts == preview.counts
 
 

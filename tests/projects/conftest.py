@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import Role
 from grants import services as grant_services
+from tests import factories
 from tests.grants.conftest import *  # noqa: F403  (shared fixtures: network, rnd, sf, leader, refused …)
 from tests.grants.conftest import make_assessed, set_frame
 
@@ -46,3 +48,9 @@ def requirement(awarded):
 @pytest.fixture
 def project(awarded):
     return awarded.soknad.prosjekt
+
+
+@pytest.fixture
+def partner_user(knowledge_partner):
+    """A user of the knowledge partner (`knowledge_partner`)."""
+    return factories.user_with_role(Role.PARTNER, partner=knowledge_partner)

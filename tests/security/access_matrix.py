@@ -323,7 +323,7 @@ PUBLIC_ALLAUTH = "allauth's account page for visitors who are not logged in (log
 
 EXPECTED.update(
     {
-        # start page, invitations, role switch, privacy (accounts/)
+        # start page, invitations, role switch (accounts/)
         "home": E("L O O O O O O O O"),
         "invitation_list": E("L O O D O O O O D", method="both", note="service leaders invite to their own service"),
         "invitation_revoke": E("L H O H H O O D H", method="post", note="Bufdir sees it, may not revoke it"),
@@ -334,6 +334,7 @@ EXPECTED.update(
             note="a logged-in user with another e-mail gets the 'log out first' page",
         ),
         "switch_role": E("L O O O O O O O O", method="post", note="only roles the user holds; others give a message"),
+        # the user's own personal data (privacy/)
         "privacy_overview": E("L O O O O O O O O", note="the user's own personal data"),
         "privacy_export": E("L O O O O O O O O", method="post", note="the user's own personal data"),
         # organisations/
@@ -460,6 +461,7 @@ EXPECTED.update(
         # api/ (anonymous: 401 with WWW-Authenticate: Bearer)
         "api:summary": E("L D D D O O O O D"),
         "api:awards": E("L D D D O O O O D"),
+        "api:figures": E("L D D D O O O O D", note="sf_other: its own rows"),
         "api:schema": E("O O O O O O O O O", public="the OpenAPI description (docs/api.md); no data"),
         "api:token_list": E("L D D D O O O O D", method="both"),
         "api:token_revoke": E("L H H H H O H H H", method="both", note="only the key's owner (sf)"),

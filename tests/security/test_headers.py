@@ -56,8 +56,9 @@ PASSWORD = "Testpassord-123"  # factories.UserFactory
 DOCUMENTED_CSRF_EXEMPT = {
     # DRF marks every APIView csrf_exempt and checks CSRF itself in SessionAuthentication (see the test below);
     # requests with an API key (Authorization header) are not sent automatically by a browser, so need no token.
-    # All three are read-only (GET/HEAD).
+    # All four are read-only (GET/HEAD).
     "api:summary": "DRF, read-only; session requests are CSRF-checked by DRF",
+    "api:figures": "DRF, read-only; session requests are CSRF-checked by DRF",
     "api:awards": "DRF, read-only; session requests are CSRF-checked by DRF",
     "api:schema": "DRF, read-only, public OpenAPI schema without authentication",
 }

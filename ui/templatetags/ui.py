@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django import template
 from django.forms import ModelChoiceField
 from django.template.defaulttags import CsrfTokenNode
@@ -7,26 +5,22 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from accounts.permissions import has_permission
+from common import money, numbers
 from ui import fragments
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def can(context, action, obj=None):
-    """{% can "organisations.change_service" service as may_edit %}"""
-    request = context.get("request")
-    return has_permission(getattr(request, "user", None), action, obj)
+@register.filter
+def pct(value, places=1):
+    """81.25 -> '81,3 %': common.numbers.percent_text, the same rounding as the charts (half up)."""
+    return numbers.percent_text(value, int(places))
 
 
 @register.filter
 def nok(value):
-    """1650000 -> '1 650 000 kr' (Norwegian format, non-breaking spaces)."""
-    if value in (None, ""):
-        return ""
-    amount = Decimal(value).quantize(Decimal("1"))
-    return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
+    """1650000 -> '1 650 000 kr' (common.money.kr); nothing for None or ""."""
+    return money.kr_or_blank(value)
 
 
 @register.simple_tag(takes_context=True)

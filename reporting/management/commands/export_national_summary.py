@@ -1,4 +1,4 @@
-"""python manage.py export_national_summary --year YYYY [--format csv|json|xlsx] [--output PATH]
+"""python manage.py export_national_summary --year YYYY [--format csv|csv-excel|json|xlsx] [--output PATH]
 
 One row per embete (slug) and a total row (embete "totalt") with the columns aar, embete,
 egeninitierte_prosjekter, fosterhjemsprosjekter, prosjekter_totalt, tildelt_kr (whole kroner), in the format of
@@ -11,8 +11,10 @@ import io
 import json
 from pathlib import Path
 
+import tablib
 from django.core.management.base import BaseCommand, CommandError
 
+from common import exports
 from reporting.selectors.national import published_rows
 
 COLUMNS = ("aar", "embete", "egeninitierte_prosjekter", "fosterhjemsprosjekter", "prosjekter_totalt", "tildelt_kr")
@@ -21,13 +23,13 @@ COLUMNS = ("aar", "embete", "egeninitierte_prosjekter", "fosterhjemsprosjekter",
 def render(rows: list[dict], fmt: str) -> bytes:
     if fmt == "json":
         return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    if fmt == "xlsx":
-        import tablib
-
+    if fmt in ("xlsx", exports.EXCEL_CSV):  # the one export writer: money formats, CSV for Excel
         dataset = tablib.Dataset(headers=list(COLUMNS), title="Tildelinger")
         for row in rows:
             dataset.append([row[c] for c in COLUMNS])
-        return dataset.export("xlsx")
+        body = exports.render(dataset, fmt)[1]
+        return body if isinstance(body, bytes) else body.encode("utf-8")
+    # csv: plain UTF-8 with "\n", line for line as the published table (reporting/data), for diffs
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
@@ -40,7 +42,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, metavar="ÅÅÅÅ", help="Året oversikten gjelder.")
-        parser.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv", help="Standard: csv.")
+        parser.add_argument(
+            "--format", choices=("csv", exports.EXCEL_CSV, "json", "xlsx"), default="csv", help="Standard: csv."
+        )
         parser.add_argument("--output", metavar="FIL", help="Skriv til filen i stedet for til standard ut.")
 
     def handle(self, *args, year, format, output, **options):

@@ -1,19 +1,15 @@
-"""Helpers for the reporting-duty tests: a partner user, a second requirement (sluttrapport) on the same
+"""Helpers for the reporting-duty tests: a second requirement (sluttrapport) on the same
 award, a report in a given state, moving the clock, and "nothing changed" for refused calls."""
 
 import datetime
-from contextlib import contextmanager
 
 import pytest
-from django.core.exceptions import PermissionDenied
-from django.test import TestCase
 from django.utils import timezone
 
-from accounts.models import Role
 from audit.models import AuditEvent
 from followup.models import Postponement, ProgressReport, ReportingRequirement, ReportKind, ReportReminder, ReportStatus
-from tests import factories
-from tests.grants.conftest import NO_ACCESS, OSLO
+from tests.followup.conftest import guards
+from tests.grants.conftest import OSLO
 
 DEADLINE = datetime.date(2027, 3, 1)  # the `requirement` fixture's frist (round_data rapportfrist)
 WATCHED = (ReportingRequirement, Postponement, ReportReminder, AuditEvent)
@@ -24,32 +20,7 @@ def at(clock, day: datetime.date, hour: int = 7):
     clock.move_to(datetime.datetime(day.year, day.month, day.day, hour, 0, tzinfo=OSLO))
 
 
-def _rows(model) -> list[tuple]:
-    fields = [f.attname for f in model._meta.concrete_fields]
-    return sorted(model.objects.values_list(*fields))
-
-
-def state() -> dict:
-    return {m.__name__: _rows(m) for m in WATCHED}
-
-
-@contextmanager
-def unchanged(exc_type):
-    """Expect exc_type; afterwards no requirement, postponement, reminder or audit row changed and no task
-    was scheduled."""
-    before = state()
-    with TestCase.captureOnCommitCallbacks() as callbacks:
-        with pytest.raises(exc_type) as info:
-            yield info
-    assert callbacks == []
-    assert state() == before, "a refused call changed something"
-
-
-@contextmanager
-def denied():
-    with unchanged(PermissionDenied) as info:
-        yield info
-    assert str(info.value) == NO_ACCESS
+unchanged, denied = guards(WATCHED)
 
 
 def report_in(krav, status: str, user) -> ProgressReport:
@@ -63,11 +34,6 @@ def report_in(krav, status: str, user) -> ProgressReport:
         sendt_inn=None if status == ReportStatus.UTKAST else now,
         godkjent=now if status == ReportStatus.GODKJENT else None,
     )
-
-
-@pytest.fixture
-def partner_user(knowledge_partner):
-    return factories.user_with_role(Role.PARTNER, partner=knowledge_partner)
 
 
 @pytest.fixture

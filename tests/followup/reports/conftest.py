@@ -1,11 +1,8 @@
 """Helpers for the report tests: a report filled in completely, and the tables a refused call must not touch."""
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
-from django.test import TestCase
 
 from audit.models import AuditEvent
 from followup.models import (
@@ -19,7 +16,7 @@ from followup.models import (
 )
 from followup.services import reports as services
 from grants.models import CarryOver, RepaymentClaim
-from tests.grants.conftest import NO_ACCESS
+from tests.followup.conftest import guards
 
 WATCHED = (
     ProgressReport,
@@ -35,31 +32,7 @@ WATCHED = (
 ANSWERS = dict.fromkeys(SELF_ASSESSMENT_STATEMENTS, "noen")
 
 
-def _rows(model) -> list[tuple]:
-    fields = [f.attname for f in model._meta.concrete_fields if f.attname not in ("endret",)]
-    return sorted(model.objects.values_list(*fields))
-
-
-def state() -> dict:
-    return {m.__name__: _rows(m) for m in WATCHED}
-
-
-@contextmanager
-def unchanged(exc_type):
-    """Expect exc_type, and that no report, spending, version, review, claim or audit row changed."""
-    before = state()
-    with TestCase.captureOnCommitCallbacks() as callbacks:
-        with pytest.raises(exc_type) as info:
-            yield info
-    assert callbacks == []
-    assert state() == before, "a refused call changed something"
-
-
-@contextmanager
-def denied():
-    with unchanged(PermissionDenied) as info:
-        yield info
-    assert str(info.value) == NO_ACCESS
+unchanged, denied = guards(WATCHED)
 
 
 def fill(actor, report, *, stilling="200000", kompetanse="80000", **overrides):

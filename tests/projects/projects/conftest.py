@@ -92,11 +92,6 @@ def voss_colleague(voss):
 
 
 @pytest.fixture
-def partner_user(knowledge_partner):
-    return factories.user_with_role(Role.PARTNER, partner=knowledge_partner)
-
-
-@pytest.fixture
 def other_partner_user(ks_partner):
     return factories.user_with_role(Role.PARTNER, partner=ks_partner)
 

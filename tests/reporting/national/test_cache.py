@@ -1,21 +1,19 @@
-"""The cached national figures (reporting.cache): a repeated request is served from the cache, and every committed
-change to the data behind them shows at once, through the ORM, in a transaction or by the bulk import. These tests
-commit (transactional_db): inside a test transaction the cache is bypassed by design."""
+"""The cached national figures (common.versioned_cache): a repeated request is served from the cache, and every
+committed change to the data behind them shows at once, through the ORM or by the bulk import. These tests commit
+(transactional_db): inside a test transaction the cache is bypassed by design. The mechanism itself (one bump per
+transaction, none on rollback, bypass inside a transaction, the declarations): tests/common/test_versioned_cache.py."""
 
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
-from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grants.models import Award, AwardSource, Frame
-from grants.services import scheme
+from common import versioned_cache as figures_cache
+from grants.models import Award, AwardSource
 from networks.models import LearningNetwork
 from organisations.models import Embete
-from reporting import cache as figures_cache
 from reporting.services.allocations import import_allocations
 from tests import factories
 
@@ -88,20 +86,6 @@ def test_api_summary_is_cached_and_invalidated(client, data):
     assert client.get(API, params, **headers).json()["results"][0]["tildelt_kr"] == before + 1000
 
 
-def test_one_bump_per_transaction_and_none_on_rollback(data):
-    version = figures_cache.current_version()
-    vestland = Embete.objects.get(slug="vestland")
-    with transaction.atomic():
-        for year in (2030, 2031, 2032):
-            Frame.objects.create(ordning=scheme(), aar=year, embete=vestland, kategori="fosterhjem", belop=1)
-        assert figures_cache.current_version() == version  # not before the commit
-    assert figures_cache.current_version() == version + 1
-    with pytest.raises(RuntimeError), transaction.atomic():
-        Frame.objects.create(ordning=scheme(), aar=2033, embete=vestland, kategori="fosterhjem", belop=1)
-        raise RuntimeError
-    assert figures_cache.current_version() == version + 1
-
-
 def test_bulk_import_bumps_the_version(data):
     version = figures_cache.current_version()
     raw = (
@@ -111,24 +95,6 @@ def test_bulk_import_bumps_the_version(data):
     report = import_allocations(None, raw, "t.csv")
     assert report.ok, report.errors
     assert figures_cache.current_version() > version
-
-
-def test_cache_is_bypassed_inside_a_transaction(data):
-    calls = []
-    with transaction.atomic():
-        for _ in range(2):
-            figures_cache.cached(["x"], lambda: calls.append(1) or 1)
-    assert len(calls) == 2
-    for _ in range(2):
-        figures_cache.cached(["x"], lambda: calls.append(1) or 1)
-    assert len(calls) == 3
-
-
-def test_every_source_table_invalidates_on_save_and_delete():
-    for label in figures_cache.SOURCES:
-        model = apps.get_model(label)
-        assert post_save.has_listeners(model), label
-        assert post_delete.has_listeners(model), label
 
 
 def test_annual_report_tables_are_cached_and_a_change_shows_at_once(client, data):

@@ -61,7 +61,8 @@ def test_summary_export_reproduces_the_published_table(client, bufdir, published
 def test_summary_export_carries_suppression(client, bufdir, published_awards, fmt):
     response = export(client, bufdir, "oversikt", fmt, fra_aar=2023, til_aar=2023, skjul_sma_tall="on", terskel=5)
     rows = {r["embete"]: r for r in parse(response, fmt)}
-    assert rows["agder"]["egeninitierte_prosjekter"] == "<5"
+    assert rows["agder"]["egeninitierte_prosjekter"] == ":"
+    assert rows["agder"]["skjult"].startswith("ja: antall under 5")
     assert str(rows["agder"]["prosjekter_totalt"]) == "5"
     assert str(rows["nordland"]["prosjekter_totalt"]) == "0"
     assert int(rows["more-og-romsdal"]["tildelt_kr"]) == 1_900_000  # money is never suppressed
@@ -119,6 +120,7 @@ def test_award_export_json_one_row_per_award(client, bufdir, award_with_services
         "tildelingsdato": "2023-03-01",
         "tjenester": [{"navn": askoy.navn, "orgnr": askoy.orgnr}, {"navn": bergen.navn, "orgnr": bergen.orgnr}],
         "tjenester_orgnr": f"{askoy.orgnr};{bergen.orgnr}",
+        "skjult": "nei: tildelinger er offentlige, og åpne data skjules ikke",
     }
 
 

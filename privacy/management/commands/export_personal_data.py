@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import services_privacy
-from accounts.selectors_privacy import export_json, mentions, summary_text
+from privacy import services
+from privacy.selectors import export_json, mentions, summary_text
 
 from ._privacy_args import add_user_arguments, find_user
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, email, id, out, omtaler, **options):
         user = find_user(email, id)
-        document = services_privacy.export_personal_data(None, user, channel="kommando")
+        document = services.export_personal_data(None, user, channel="kommando")
         if omtaler:
             document["omtaler"] = mentions(user)
         data = export_json(document)

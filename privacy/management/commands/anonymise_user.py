@@ -1,6 +1,6 @@
 """python manage.py anonymise_user (--email E-POST | --id ID) [--yes | --dry-run]
 
-Anonymises a user who has left (accounts.services_privacy.anonymise_user): name, e-mail and phone become a
+Anonymises a user who has left (privacy.services.anonymise_user): name, e-mail and phone become a
 pseudonym («Anonymisert bruker ID», anonymisert-ID@anonymisert.invalid), login is disabled, roles end,
 second factors, sessions, external logins, API keys and unused invitations are deleted and contact-person
 details are removed, all in one transaction. The user row stays, so decisions, reports and the audit trail
@@ -17,8 +17,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import services_privacy
-from accounts.selectors_privacy import anonymisation_plan, is_anonymised, mentions
+from privacy import services
+from privacy.selectors import anonymisation_plan, is_anonymised, mentions
 
 from ._privacy_args import add_user_arguments, find_user
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, email, id, yes, dry_run, **options):
         user = find_user(email, id)
         if is_anonymised(user) and not dry_run:
-            result = services_privacy.anonymise_user(None, user)
+            result = services.anonymise_user(None, user)
             if not result.changed:
                 self.stdout.write(f"Bruker {user.pk} er allerede anonymisert. Ingenting er endret.")
                 return
@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 f"Fritekst og revisjonsspor nevner personen {len(found)} steder. Disse beholdes (saksdokumenter, "
                 "arkivplikt); vurder dem for hånd (export_personal_data --omtaler viser hvor)."
             )
-        preview = services_privacy.anonymise_user(None, user, dry_run=True)
+        preview = services.anonymise_user(None, user, dry_run=True)
         if preview.changes:
             self.stdout.write("Dette vil bli endret:")
             for line in preview.changes:
@@ -74,8 +74,8 @@ class Command(BaseCommand):
             if answer.strip().lower() != "ja":
                 raise CommandError("Avbrutt. Ingenting er endret.", returncode=1)
         try:
-            result = services_privacy.anonymise_user(None, user)
-        except services_privacy.AnonymisationRefused as exc:
+            result = services.anonymise_user(None, user)
+        except services.AnonymisationRefused as exc:
             for message in exc.messages:
                 self.stderr.write(f"Stopper: {message}")
             raise CommandError("Ingenting er endret.", returncode=1) from None

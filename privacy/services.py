@@ -5,7 +5,7 @@ Anonymising keeps the user row: audit events, decisions, reports and every other
 something keep pointing at the same id, which from then on carries a pseudonym. What identifies the person
 (name, e-mail, phone, title, logins, sessions, second factors, API keys, unused invitations, contact-person
 fields) is removed or replaced in one transaction. Only the person's own rows are touched, found by the user id or
-by an address that is verifiably theirs (selectors_privacy.known_emails); a dry run shows the changes first.
+by an address that is verifiably theirs (privacy.selectors.known_emails); a dry run shows the changes first.
 Audit events are never changed (they are immutable); see docs/security.md (Personvern) for why keeping their
 text is lawful."""
 
@@ -25,12 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts.models import Invitation, RoleAssignment, User
+from accounts.permissions import require
+from api.models import ApiToken
 from audit import services as audit
-from reporting.cache import figures_changed
+from common.versioned_cache import figures_changed
+from followup.models import ReportReminder
+from networks.models import NetworkPerson
+from projects.models import DevelopmentProject, ProjectContact
 
-from .models import Invitation, RoleAssignment, User
-from .permissions import require
-from .selectors_privacy import (
+from .selectors import (
     anonymisation_plan,
     email_q,
     known_emails,
@@ -145,11 +149,6 @@ def _anonymise(actor, user: User, *, dry_run: bool) -> AnonymisationResult:
     plan = anonymisation_plan(user)
     if plan.blockers:
         raise AnonymisationRefused(plan.blockers)
-
-    from api.models import ApiToken
-    from followup.models import ReportReminder
-    from networks.models import NetworkPerson
-    from projects.models import DevelopmentProject, ProjectContact
 
     today = timezone.localdate()
     emails = known_emails(user)
@@ -270,7 +269,7 @@ def _anonymise(actor, user: User, *, dry_run: bool) -> AnonymisationResult:
         # Recorded after the changes so that the event's own text is the pseudonym, not the name.
         audit.record(actor, "bruker.anonymisert", user, {**counts, **ids})
         # The .update() calls above send no signals: cached pages (names in rows and filter lists) must not show
-        # the person after this commits (reporting.cache, ui.fragments).
+        # the person after this commits (common.versioned_cache, ui.fragments).
         figures_changed()
     counts.update({k: len(v) for k, v in ids.items()})
     changes = []

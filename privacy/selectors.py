@@ -1,5 +1,5 @@
 """Reads for privacy: everything stored about a user (the export), where free text mentions them, and what
-anonymising them would do. The inventory behind it is accounts/personal_data.py."""
+anonymising them would do. The inventory behind it is every app's declaration, collected by privacy.registry."""
 
 import datetime
 import json
@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db.models import Q, TextField
@@ -16,12 +17,18 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Invitation, Role, RoleAssignment, User
+from accounts.permissions import active_roles
+from accounts.selectors import user_has_totp
+from api.models import ApiToken
 from audit.models import AuditEvent
+from common.personal_data import LINK, MENTION
+from grants.models import DECIDED, Application, ApplicationStatus
+from networks.models import NetworkPerson
+from organisations.models import ChildWelfareService
+from projects.models import DevelopmentProject, ProjectContact
 
-from .models import Invitation, Role, RoleAssignment, User
-from .permissions import active_roles
-from .personal_data import FREE_TEXT_FIELDS, INVENTORY, LINK, MENTION
-from .selectors import user_has_totp
+from .registry import free_text_fields, inventory
 
 FORMAT = "laeringsnett-personopplysninger"
 FORMAT_VERSION = 1
@@ -124,6 +131,7 @@ def _profile(user: User) -> dict:
         "epost": user.email,
         "stilling": user.stilling,
         "telefon": user.telefon,
+        "sprak": user.sprak,
         "aktiv": user.is_active,
         "anonymisert": is_anonymised(user),
         "opprettet": _iso(user.date_joined),
@@ -209,8 +217,6 @@ def _invitations(user: User, emails: set[str]) -> dict:
 
 
 def _api_tokens(user: User) -> list[dict]:
-    from api.models import ApiToken
-
     return [
         {
             "id": t.pk,
@@ -228,8 +234,6 @@ def _api_tokens(user: User) -> list[dict]:
 
 
 def _network_roles(user: User, emails: set[str]) -> list[dict]:
-    from networks.models import NetworkPerson
-
     rows = (
         NetworkPerson.objects.filter(Q(user=user) | (Q(user__isnull=True) & email_q("epost", emails)))
         .select_related("network", "tjeneste")
@@ -254,8 +258,6 @@ def _network_roles(user: User, emails: set[str]) -> list[dict]:
 
 
 def _projects(user: User) -> dict:
-    from projects.models import DevelopmentProject, ProjectContact
-
     return {
         "prosjektleder_for": [
             {"id": p.pk, "prosjekt": p.navn} for p in DevelopmentProject.objects.filter(prosjektleder=user)
@@ -270,7 +272,7 @@ def _projects(user: User) -> dict:
 def link_fields() -> list[tuple[type, str]]:
     """(model, field name) for every LINK in the inventory not shown in a section of its own."""
     result = []
-    for entry in INVENTORY:
+    for entry in inventory():
         if entry.kind == LINK and entry.field not in EXPLICIT_LINKS:
             label, name = entry.field.rsplit(".", 1)
             result.append((_model(label), name))
@@ -443,7 +445,7 @@ def _needles(user: User, extra: tuple[str, ...] = ()) -> list[str]:
 
 
 def mention_fields() -> list[tuple[type, str]]:
-    labels = list(FREE_TEXT_FIELDS) + [e.field for e in INVENTORY if e.kind == MENTION]
+    labels = list(free_text_fields()) + [e.field for e in inventory() if e.kind == MENTION]
     result = []
     for label in labels:
         model_label, name = label.rsplit(".", 1)
@@ -498,9 +500,6 @@ def anonymisation_plan(user: User) -> AnonymisationPlan:
     or a superuser). Everywhere else someone above can invite a replacement (Bufdir invites statsforvalter
     leaders; the statsforvalter invites service leaders), so the person's right to be anonymised when they
     leave is not held up by the organisation's staffing; the warnings say what to do."""
-    from grants.models import DECIDED, Application, ApplicationStatus
-    from projects.models import DevelopmentProject
-
     plan = AnonymisationPlan(user=user, already_anonymised=is_anonymised(user))
     grants_bufdir = user.is_active and (user.is_superuser or _holds_active(user, rolle=Role.BUFDIR))
     if grants_bufdir:
@@ -525,8 +524,6 @@ def anonymisation_plan(user: User) -> AnonymisationPlan:
             plan.warnings.append(
                 _("Siste aktive leder hos %(scope)s. Bufdir må invitere en ny leder.") % {"scope": role.scope_label}
             )
-    from organisations.models import ChildWelfareService
-
     emails = known_emails(user) - {pseudonym_email(user.pk)}
     for service in ChildWelfareService.objects.filter(email_q("epost", emails)).order_by("navn"):
         plan.warnings.append(
@@ -548,8 +545,6 @@ def anonymisation_plan(user: User) -> AnonymisationPlan:
 
 def must_enrol_mfa(user: User) -> bool:
     """The same rule as RequireMFAMiddleware: staff roles and superusers see no data before TOTP is set up."""
-    from django.conf import settings
-
     if not settings.LAERINGSNETT_REQUIRE_MFA:
         return False
     needs = user.is_superuser or any(r.requires_mfa for r in active_roles(user))

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services_privacy
-from .permissions import require
-from .selectors_privacy import export_json, export_summary, for_display, must_enrol_mfa, personal_data_export
+from accounts.permissions import require
+
+from . import services
+from .selectors import export_json, export_summary, for_display, must_enrol_mfa, personal_data_export
 
 
 def _mfa_first(request):
@@ -41,7 +42,7 @@ def privacy_overview(request):
     events = document["revisjonsspor"]["utfort_av_deg"]
     return render(
         request,
-        "accounts/privacy.html",
+        "privacy/overview.html",
         {
             "doc": for_display(document),
             "summary": export_summary(document),
@@ -56,5 +57,5 @@ def privacy_overview(request):
 def privacy_export(request):
     if must_enrol_mfa(request.user):
         return _mfa_first(request)
-    document = services_privacy.export_personal_data(request.user, request.user, channel="nett")
+    document = services.export_personal_data(request.user, request.user, channel="nett")
     return json_download(document)

@@ -1,0 +1,78 @@
+"""Personal data stored by grants: who handled, assessed and decided, and the decision letters (collected by
+privacy.registry; how to declare: common/personal_data.py)."""
+
+from common.personal_data import KEEP_LINK, LINK, LISTED, MENTION, Entry, PersonalData
+
+PERSONAL_DATA = PersonalData(
+    entries=(
+        # --- who did what in the cases (kept: decisions must stay attributable) -----------------------
+        Entry("grants.FrameAdjustment.endret_av", LINK, "rammejustering", LISTED, KEEP_LINK),
+        Entry("grants.Application.saksbehandler", LINK, "saksbehandler", LISTED, KEEP_LINK + " (åpne saker varsles)"),
+        Entry("grants.Application.opprettet_av", LINK, "søknad", LISTED, KEEP_LINK),
+        Entry("grants.ApplicationVersion.opprettet_av", LINK, "innsendt søknad", LISTED, KEEP_LINK),
+        Entry("grants.Attachment.lastet_opp_av", LINK, "vedlegg", LISTED, KEEP_LINK),
+        Entry("grants.ImpartialityDeclaration.vurderer", LINK, "habilitet", LISTED, KEEP_LINK),
+        Entry("grants.Score.vurderer", LINK, "poeng", LISTED, KEEP_LINK),
+        Entry("grants.Decision.vedtatt_av", LINK, "vedtak", LISTED, KEEP_LINK),
+        Entry("grants.Appeal.innsendt_av", LINK, "klage", LISTED, KEEP_LINK),
+        Entry("grants.Appeal.behandlet_av", LINK, "klage", LISTED, KEEP_LINK),
+        Entry("grants.Payment.registrert_av", LINK, "utbetaling", LISTED, KEEP_LINK),
+        Entry("grants.RepaymentClaim.opprettet_av", LINK, "tilbakebetalingskrav", LISTED, KEEP_LINK),
+        Entry("grants.CarryOver.vedtatt_av", LINK, "overføring", LISTED, KEEP_LINK),
+        # --- documents that carry a name ------------------------------------------------------------
+        Entry(
+            "grants.Decision.brev",
+            MENTION,
+            "vedtaksbrev (PDF) med navnet på den som signerte",
+            "nei",
+            "beholdes uendret (enkeltvedtak sendt til kommunen, arkivplikt)",
+        ),
+    ),
+    free_text=(
+        "grants.FrameAdjustment.begrunnelse",
+        "grants.ApplicationRound.kriterier",
+        "grants.ApplicationRound.dokumentkrav",
+        "grants.Application.maal",
+        "grants.Application.aktiviteter",
+        "grants.Application.tidsplan",
+        "grants.BudgetLine.beskrivelse",
+        "grants.ApplicationPartner.rolle",
+        "grants.ApplicationVersion.innhold",
+        "grants.ApplicationVersion.kommentar",
+        "grants.Attachment.tittel",
+        "grants.Attachment.fil",
+        "grants.Attachment.filnavn",
+        "grants.ImpartialityDeclaration.begrunnelse",
+        "grants.Score.kommentar",
+        "grants.Assessment.begrunnelse",
+        "grants.Decision.begrunnelse",
+        "grants.Decision.vilkaar",
+        "grants.Appeal.begrunnelse",
+        "grants.Appeal.utfall_begrunnelse",
+        "grants.RepaymentClaim.begrunnelse",
+        "grants.CarryOver.begrunnelse",
+    ),
+    not_personal_models={
+        "grants.GrantScheme": "ordning",
+        "grants.Frame": "ramme",
+        "grants.Criterion": "kriterier",
+        "grants.Award": "tildelinger per prosjekt",
+    },
+    not_personal_fields=(
+        "grants.ApplicationRound.tittel",
+        "grants.ApplicationRound.tittel_nynorsk",
+        "grants.ApplicationRound.status",
+        "grants.Application.kategori",
+        "grants.Application.referanse",
+        "grants.Application.status",
+        "grants.BudgetLine.type",
+        "grants.Attachment.innholdstype",
+        "grants.Assessment.anbefaling",
+        "grants.Decision.utfall",
+        "grants.Decision.saksnummer",
+        "grants.Decision.maalform",
+        "grants.Appeal.utfall",
+        "grants.Payment.kontonummer",
+        "grants.RepaymentClaim.status",
+    ),
+)
