@@ -511,6 +511,18 @@ def _dataset(rows: list[dict], columns, title: str) -> tablib.Dataset:
     return data
 
 
+def _error_text(form) -> str:
+    """Each problem once, named by its field's label («Fra år: Velg et år fra 2015 til 2027.»)."""
+    lines = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for message in dict.fromkeys(str(m) for m in errors):
+            line = f"{label}: {message}" if label else message
+            if line not in lines:
+                lines.append(line)
+    return "\n".join(lines)
+
+
 @login_required
 @require_GET
 def national_export(request, what: str, fmt: str):
@@ -519,8 +531,7 @@ def national_export(request, what: str, fmt: str):
         return HttpResponseBadRequest(_("Ukjent eksport."), content_type="text/plain; charset=utf-8")
     form = _filter_form(request, scope)
     if not form.is_valid():
-        messages = [str(m) for errors in form.errors.values() for m in errors]
-        return HttpResponseBadRequest(" ".join(messages), content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(_error_text(form), content_type="text/plain; charset=utf-8")
     selection = form.selection()
     embete = form.cleaned_data.get("embete")
     if embete is None and scope is not None:

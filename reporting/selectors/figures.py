@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from common import periods
 from grants import ledger
-from networks.models import LearningNetwork, Orientation
+from networks.models import LearningNetwork, Orientation, theme_label
 from networks.selectors import services_in_active_network, services_in_network_during
 from organisations.models import ChildWelfareService, Embete, PartnerType
 
@@ -26,6 +26,11 @@ from .national import CATEGORIES
 from .tables import coverage_day
 
 NO_THEME = ""  # the theme key of a funded project without a theme
+_NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # æ, ø, å after z, in that order
+
+
+def _by_label(pair) -> str:
+    return pair[1].casefold().translate(_NORWEGIAN_ORDER)
 
 
 def percent(part, whole) -> Decimal | None:
@@ -410,9 +415,10 @@ class EvaluationFigures:
         return result
 
     def theme_table(self, none_label: str) -> CrossTable:
-        """Themes by name, projects without a theme (none_label) last."""
-        names = sorted({r["tema"] for r in self.themes} - {NO_THEME})
-        labels = [(n, n) for n in names] + [(NO_THEME, none_label)]
+        """Themes by their name in the active language (fixed themes translated, own themes as typed), projects
+        without a theme (none_label) last."""
+        labels = sorted(((n, theme_label(n)) for n in {r["tema"] for r in self.themes} - {NO_THEME}), key=_by_label)
+        labels.append((NO_THEME, none_label))
         return cross_table(self.themes, "tema", self.years, labels)
 
     def direction_table(self) -> CrossTable:

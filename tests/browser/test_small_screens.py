@@ -120,3 +120,13 @@ def test_national_summary_first_column_is_fixed_at_375_px(browser, live_server, 
     page.goto(reverse("api:token_list"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_account_pages_with_tables_fit_375_px(browser, live_server, migration_data, setup):
+    """The privacy page's two tables (roles, latest events) scroll in their own boxes; the page itself does not
+    grow wider than the screen (the account column once took the tables' width: 516–558 px)."""
+    context, page = open_as(browser, live_server, setup["bufdir"], 375)
+    page.goto(reverse("privacy_overview"))
+    assert page.get_by_role("button", name="Last ned mine personopplysninger").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()

@@ -161,3 +161,13 @@ def test_unknown_export_and_bad_filter_are_refused(client, bufdir, published_awa
     response = export(client, bufdir, "oversikt", "csv", fra_aar=2023, til_aar=2021)
     assert response.status_code == 400
     assert "«Til år» kan ikke være før «Fra år»." in response.content.decode()
+
+
+def test_a_bad_year_in_an_export_names_each_field_once(client, bufdir, published_awards):
+    """Both years out of range: one line per field, named, not the same sentence twice without a name."""
+    response = export(client, bufdir, "oversikt", "csv-excel", fra_aar=1900, til_aar=3000)
+    assert response.status_code == 400
+    lines = response.content.decode().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("Fra år: ") and lines[1].startswith("Til år: ")
+    assert len(set(lines)) == 2

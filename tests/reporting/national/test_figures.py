@@ -213,6 +213,20 @@ def test_projects_by_theme_and_direction(data):
     ]
 
 
+@pytest.mark.parametrize(
+    "language, label", [("nb", "Foreldreveiledning"), ("nn", "Foreldrerettleiing"), ("en", "Parent guidance")]
+)
+def test_fixed_themes_are_shown_in_the_users_language_and_typed_ones_as_typed(data, language, label):
+    """The fixed theme list is translated (as in the network filter); themes staff typed stay as typed."""
+    p4 = DevelopmentProject.objects.get(navn="P4")
+    p4.temaer.add(Theme.objects.get(navn="Foreldreveiledning"))  # seeded by networks' migration 0002
+    with translation.override(language):
+        rows = dict(f.evaluation_figures(**PERIOD, on=ON).theme_table("–").rows)
+    assert rows[label] == [0, 0, 1, 0]
+    assert "Tema 1" in rows and "Tema 2" in rows
+    assert "Foreldreveiledning" not in rows or language == "nb"
+
+
 def test_money_share_of_the_whole_country(data):
     rows = {r["embete"]: r for r in f.money_share(**PERIOD)}
     v, a = rows["vestland"], rows["agder"]
