@@ -206,6 +206,7 @@ def _sent_in_closed_round(leader, rnd, network, tjenester, kategori, navn, lines
         annen_finansiering=other,
         soknadsbelop=services.compute_amount(budget, other),
         opprettet_av=leader,
+        ansvarlig_soker=tjenester[0],  # the leader's own service (home) made it and leads it
         sendt_inn=_at(rnd.frist - datetime.timedelta(days=5), 14),
         versjon=1,
         **_texts(navn, network),

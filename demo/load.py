@@ -223,6 +223,7 @@ class LoadBuilder:
                     tidsplan=f"Mars–desember {year}.",
                     soknadsbelop=budget,
                     opprettet_av=self.users[e.pk],
+                    ansvarlig_soker=members[0],
                     saksbehandler=self.users[e.pk],
                     sendt_inn=_at(datetime.date(year, 3, 1)),
                     versjon=1,

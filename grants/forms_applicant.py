@@ -235,6 +235,15 @@ class ApplicationForm(DSForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tjenester som deltar i nettverket. Minst to må være med."),
     )
+    ansvarlig_soker = forms.ModelChoiceField(
+        label=_("Ansvarlig søker"),
+        queryset=ChildWelfareService.objects.none(),
+        required=False,
+        help_text=_(
+            "En av tjenestene som søker. Vedtaksbrevet sendes til denne tjenesten, på målformen til vertskommunen, "
+            "og midlene utbetales til vertskommunen."
+        ),
+    )
     egeninnsats = AmountField(label=_("Egeninnsats (kr)"), required=False)
     annen_finansiering = AmountField(
         label=_("Annen finansiering (kr)"),
@@ -244,13 +253,16 @@ class ApplicationForm(DSForm):
 
     def __init__(self, *args, network=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tjenester"].queryset = (
+        in_network = (
             ChildWelfareService.objects.filter(
                 nettverksmedlemskap__network=network, nettverksmedlemskap__status=MembershipStatus.AKTIV
             )
             .distinct()
             .order_by("navn")
         )
+        self.fields["tjenester"].queryset = in_network
+        self.fields["ansvarlig_soker"].queryset = in_network
+        self.fields["ansvarlig_soker"].empty_label = None
 
     def clean_egeninnsats(self):
         return _amount(self.cleaned_data.get("egeninnsats"), "egeninnsats", _("Egeninnsats"))

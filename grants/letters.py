@@ -33,6 +33,7 @@ from reportlab.platypus.tables import TableStyle
 from common.money import kr, kr_plain
 
 from .models import APPEAL_DAYS, AWARDED, ApplicationStatus, Decision
+from .selectors import lead_applicant
 
 OSLO = ZoneInfo("Europe/Oslo")
 MARGIN = 20 * mm
@@ -66,6 +67,7 @@ BOKMAL: dict[str, str] = {
     "our_ref": "Vår referanse",
     "your_ref": "Deres referanse",
     "recipient": "Mottaker",
+    "co_applicants": "Søker sammen med",
     "orgnr": "Org.nr.",
     "vertskommune": "Vertskommune",
     "intro_sent": "Vi viser til søknaden deres om stimuleringsmidler til kommunale læringsnettverk, sendt inn {dato}.",
@@ -166,6 +168,7 @@ NYNORSK: dict[str, str] = {
     "our_ref": "Vår referanse",
     "your_ref": "Dykkar referanse",
     "recipient": "Mottakar",
+    "co_applicants": "Søkjer saman med",
     "orgnr": "Org.nr.",
     "vertskommune": "Vertskommune",
     "intro_sent": "Vi viser til søknaden dykkar om stimuleringsmidlar til kommunale læringsnettverk, sendt inn {dato}.",
@@ -380,8 +383,12 @@ def render_decision_letter(decision: Decision) -> bytes:
     application = decision.soknad
     rnd = application.utlysning
     embete_name = rnd.embete.name_in_year(rnd.aar, lang)
-    services = list(application.tjenester.select_related("vertskommune").order_by("id"))
-    host = services[0].vertskommune if services else None
+    # The lead applicant (ansvarlig søker) is the addressee and its vertskommune is paid; the others are named.
+    lead = lead_applicant(application)
+    host = lead.vertskommune if lead else None
+    co_applicants = list(
+        application.tjenester.select_related("vertskommune").exclude(pk=getattr(lead, "pk", None)).order_by("navn")
+    )
     awarded = decision.utfall in AWARDED
     decided_on = timezone.localtime(decision.vedtatt, OSLO).date() if decision.vedtatt else timezone.localdate()
     klagefrist = decision.klagefrist or decided_on + datetime.timedelta(days=APPEAL_DAYS)
@@ -433,10 +440,14 @@ def render_decision_letter(decision: Decision) -> bytes:
 
     # Recipient(s).
     lines = [f"<font size=8.5>{t['recipient']}</font>"]
-    for service in services:
-        lines.append(f"<b>{_e(service.navn)}</b>")
-        lines.append(f"{t['orgnr']} {_orgnr(service.orgnr)}")
-        lines.append(f"{t['vertskommune']}: {_e(service.vertskommune.navn)}")
+    if lead is not None:
+        lines.append(f"<b>{_e(lead.navn)}</b>")
+        lines.append(f"{t['orgnr']} {_orgnr(lead.orgnr)}")
+        lines.append(f"{t['vertskommune']}: {_e(lead.vertskommune.navn)}")
+    if co_applicants:
+        lines.append(f"<font size=8.5>{t['co_applicants']}</font>")
+        for service in co_applicants:
+            lines.append(f"{_e(service.navn)} ({t['orgnr']} {_orgnr(service.orgnr)})")
     story += [Paragraph("<br/>".join(lines), styles["address"]), Spacer(1, 9 * mm)]
 
     story.append(Paragraph(_e(title), styles["title"]))

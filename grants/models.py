@@ -206,6 +206,18 @@ class Application(models.Model):
     tjenester = models.ManyToManyField(
         "organisations.ChildWelfareService", related_name="soknader", verbose_name=_("søkende tjenester")
     )
+    # The lead applicant (ansvarlig søker) decides the letter's målform, its addressee and the vertskommune that is
+    # paid. It must be one of `tjenester`: a database constraint cannot reach across a many-to-many table, so
+    # grants.services.save_draft (the only write of `tjenester`) enforces it. Null only for rows made before the
+    # field existed that migration 0010 could not fill; grants.services.lead_applicant falls back for them.
+    ansvarlig_soker = models.ForeignKey(
+        "organisations.ChildWelfareService",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Ansvarlig søker"),
+    )
     saksbehandler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -3,11 +3,26 @@
 from django.db.models import DecimalField, Prefetch, QuerySet, Sum
 
 from accounts.scoping import standing
-from organisations.models import Embete
+from organisations.models import Embete, Maalform
 from projects.models import Category
 
 from . import extensions, ledger, scoping
 from .models import ZERO, Application, ApplicationRound, ApplicationStatus, Attachment, BudgetLine, Frame
+
+
+def lead_applicant(application: Application):
+    """The lead applicant (ansvarlig søker): the service that decides the letter's målform, its addressee and the
+    vertskommune that is paid. Rows older than the field that its migration could not fill fall back to the
+    applying service with the lowest id, as before the field existed."""
+    if application.ansvarlig_soker_id is not None:
+        return application.ansvarlig_soker
+    return application.tjenester.select_related("vertskommune").order_by("id").first()
+
+
+def lead_and_letter_language(application: Application) -> tuple:
+    """(lead applicant or None, the label of its vertskommune's letter målform, e.g. «Nynorsk», or "")."""
+    lead = lead_applicant(application)
+    return lead, (Maalform(lead.vertskommune.letter_language).label if lead else "")
 
 
 def rounds_visible_to(user) -> QuerySet[ApplicationRound]:
@@ -26,7 +41,7 @@ def applications_visible_to(user) -> QuerySet[Application]:
 def application_detail(user, pk: int) -> Application | None:
     return (
         applications_visible_to(user)
-        .select_related("utlysning__retningslinjer", "vedtak", "vurdering")
+        .select_related("utlysning__retningslinjer", "vedtak", "vurdering", "ansvarlig_soker__vertskommune")
         .prefetch_related(
             Prefetch("budsjett", queryset=BudgetLine.objects.order_by("id")),
             "partnere__partner",

@@ -23,9 +23,10 @@ from django.utils import timezone
 from accounts.models import STATSFORVALTER_ROLES, RoleAssignment, User
 from accounts.permissions import has_permission
 from accounts.scoping import standing
+from organisations.models import ChildWelfareService
 from projects.models import Category
 
-from . import ledger, workflow
+from . import ledger, selectors, workflow
 from .models import (
     Appeal,
     Application,
@@ -142,6 +143,9 @@ class StaffPanel:
     appeal: ApplicantAppeal | None  # None: the user may not appeal (not shown)
     casework: Casework | None  # None: not shown (not staff, or a draft)
     may: PanelActions
+    # The lead applicant (ansvarlig søker) and the målform of its vertskommune: the letter's language and the payee.
+    lead: ChildWelfareService | None = None
+    letter_language: str = ""  # the Maalform label, e.g. «Nynorsk»
 
 
 @dataclass(frozen=True)
@@ -196,7 +200,16 @@ def staff_panel(user, application: Application, today: datetime.date | None = No
     if actions.get("decide"):  # the frame is looked up only for who may decide
         casework = replace(casework, frame=_frame_figures(application))
     may = PanelActions(file_appeal=appeal is not None and not appeal.open and not appeal.deadline_passed, **actions)
-    return StaffPanel(application=application, decision=decision, appeal=appeal, casework=casework, may=may)
+    lead, letter_language = selectors.lead_and_letter_language(application)
+    return StaffPanel(
+        application=application,
+        decision=decision,
+        appeal=appeal,
+        casework=casework,
+        may=may,
+        lead=lead,
+        letter_language=letter_language,
+    )
 
 
 def _applicant_appeal(user, application, decision, today) -> ApplicantAppeal | None:

@@ -60,6 +60,7 @@ from .models import (
     RoundStatus,
     Score,
 )
+from .selectors import lead_applicant
 from .tasks import (
     decisions_lacking_letters,
     deliver_decision,
@@ -344,7 +345,9 @@ def create_application(
     )
     if live.exists():
         raise ValidationError({"prosjekt": _("Prosjektet har allerede en søknad i denne kategorien i utlysningen.")})
-    application = Application.objects.create(utlysning=rnd, prosjekt=prosjekt, kategori=kategori, opprettet_av=actor)
+    application = Application.objects.create(
+        utlysning=rnd, prosjekt=prosjekt, kategori=kategori, opprettet_av=actor, ansvarlig_soker_id=role.tjeneste_id
+    )
     application.tjenester.add(role.tjeneste_id)
     audit.record(actor, "soknad.opprettet", application, {"prosjekt": prosjekt.navn, "kategori": kategori})
     return application
@@ -368,9 +371,11 @@ def save_draft(
     budsjett: list[dict] = (),
     tjenester=None,
     partnere: list[dict] = (),
+    ansvarlig_soker=None,
     autosave: bool = False,
 ) -> Application:
-    """Save the whole draft. budsjett: [{type, beskrivelse, belop}]; partnere: [{partner, rolle}]. An autosave is
+    """Save the whole draft. budsjett: [{type, beskrivelse, belop}]; partnere: [{partner, rolle}]. ansvarlig_soker
+    (the lead applicant) must be one of the applying services; None keeps the current lead. An autosave is
     audited once per editing session (audit.record_autosave), a save by the button every time."""
     application = (
         Application.objects.select_for_update(of=("self",))
@@ -418,6 +423,22 @@ def save_draft(
             ]
         elif actor.active_role.tjeneste_id not in {s.pk for s in tjenester}:
             errors["tjenester"] = [_("Din egen tjeneste må være med på søknaden.")]
+    # The lead applicant must be one of the applying services. A database constraint cannot reach across the
+    # many-to-many table, so this is the rule, and save_draft is the only write of tjenester after creation.
+    applying = (
+        {s.pk for s in tjenester} if tjenester is not None else set(application.tjenester.values_list("pk", flat=True))
+    )
+    lead_id = ansvarlig_soker.pk if ansvarlig_soker is not None else application.ansvarlig_soker_id
+    if lead_id is not None and lead_id not in applying and "tjenester" not in errors:
+        if ansvarlig_soker is not None:
+            errors["ansvarlig_soker"] = [
+                _("Ansvarlig søker må være en av tjenestene som søker. Velg en av dem, eller kryss av for %(s)s.")
+                % {"s": ansvarlig_soker}
+            ]
+        else:
+            errors["ansvarlig_soker"] = [
+                _("Ansvarlig søker er ikke lenger med på søknaden. Velg en annen ansvarlig søker blant dem som søker.")
+            ]
     seen_partners = set()
     for p in partnere:
         if not (p.get("rolle") or "").strip():
@@ -439,6 +460,8 @@ def save_draft(
     application.maal, application.aktiviteter, application.tidsplan = maal, aktiviteter, tidsplan
     application.egeninnsats, application.annen_finansiering = own, other
     application.soknadsbelop = compute_amount(lines, other)
+    if lead_id is not None:
+        application.ansvarlig_soker_id = lead_id
     application.save()
     application.budsjett.all().delete()
     BudgetLine.objects.bulk_create(BudgetLine(soknad=application, **line) for line in lines)
@@ -472,6 +495,7 @@ def snapshot(application: Application) -> dict:
             {"type": b.type, "beskrivelse": b.beskrivelse, "belop": str(b.belop)} for b in application.budsjett.all()
         ],
         "tjenester": sorted(s.navn for s in application.tjenester.all()),
+        "ansvarlig_soker": application.ansvarlig_soker.navn if application.ansvarlig_soker_id else "",
         "partnere": sorted(f"{p.partner.navn}: {p.rolle}" for p in application.partnere.select_related("partner")),
         "vedlegg": sorted(a.filnavn for a in application.vedlegg.all()),
     }
@@ -871,9 +895,9 @@ def decide(
 
 
 def _letter_language(application: Application) -> str:
-    """Nynorsk when the applying services' vertskommune (the first applicant's) writes nynorsk."""
-    first = application.tjenester.select_related("vertskommune").order_by("id").first()
-    return first.vertskommune.letter_language if first else "bokmal"
+    """The målform of the lead applicant's (ansvarlig søker's) vertskommune."""
+    lead = lead_applicant(application)
+    return lead.vertskommune.letter_language if lead else "bokmal"
 
 
 # --- appeals, payments, repayments ---------------------------------------------------------------

@@ -108,6 +108,7 @@ def _draft_forms(application, data=None):
             "aktiviteter": application.aktiviteter,
             "tidsplan": application.tidsplan,
             "tjenester": [s.pk for s in application.tjenester.all()],
+            "ansvarlig_soker": getattr(selectors.lead_applicant(application), "pk", None),
             "egeninnsats": f"{application.egeninnsats.normalize():f}",
             "annen_finansiering": f"{application.annen_finansiering.normalize():f}",
         },
@@ -134,6 +135,7 @@ def _save_draft(request, application, form, budget, partners, *, autosave: bool 
             {"type": line["type"], "beskrivelse": line["beskrivelse"], "belop": line["belop"]} for line in kept(budget)
         ],
         tjenester=list(data["tjenester"]),
+        ansvarlig_soker=data.get("ansvarlig_soker"),
         partnere=[{"partner": line["partner"], "rolle": line["rolle"]} for line in kept(partners)],
         autosave=autosave,
     )
@@ -254,11 +256,14 @@ def application_submit(request, pk):
         else:
             return redirect("grants:application_receipt", pk=application.pk)
     problems = services.submission_problems(application)
+    lead, letter_language = selectors.lead_and_letter_language(application)
     return render(
         request,
         "grants/applicant/application_submit.html",
         {
             "application": application,
+            "lead": lead,
+            "letter_language": letter_language,
             "problems": problems,
             "submit_errors": [e for e in errors if e not in problems],
             "deadline_passed": timezone.localdate() > application.utlysning.frist,

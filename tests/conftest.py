@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test.utils import override_settings
+from django.utils import translation
 
 from config.celery import app as celery_app
 from organisations.services import load_reference_data
@@ -44,6 +45,16 @@ def _clean_cache_and_mfa(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (bokmål). A request through the test client activates the user's or
+    the cookie's language in this thread and Django does not switch it back, so without this a test that ran a
+    request in nynorsk would leave the next test's messages in nynorsk."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
