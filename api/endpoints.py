@@ -12,7 +12,8 @@ from rest_framework import exceptions, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import get_active_role, has_permission
+from accounts.permissions import has_permission
+from accounts.scoping import standing
 from common import versioned_cache as figures_cache
 from reporting.selectors.awards import award_row_dict, award_rows
 from reporting.selectors.national import CATEGORIES, summary
@@ -47,13 +48,13 @@ class ApiAccess(permissions.BasePermission):
 
 def _scope(request, embete) -> tuple[list[int] | None, bool]:
     """(embete_ids for the selectors, whether the caller sees the national total)."""
-    role = get_active_role(request.user)
-    national = not (role is not None and role.is_statsforvalter)
-    if not national and embete is not None and embete.pk != role.embete_id:
+    who = standing(request.user)
+    national = not who.statsforvalter
+    if not national and embete is not None and embete.pk != who.embete_id:
         raise exceptions.PermissionDenied(_(NO_ACCESS))
     if embete is not None:
         return [embete.pk], national
-    return (None if national else [role.embete_id]), national
+    return (None if national else [who.embete_id]), national
 
 
 FILTER_PARAMETERS = [

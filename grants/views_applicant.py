@@ -143,8 +143,7 @@ def _save_draft(request, application, form, budget, partners, *, autosave: bool 
 
 def _editable(request, pk) -> Application:
     application = _application(request, pk)
-    if not has_permission(request.user, "grants.edit_application", application):
-        raise PermissionDenied(_("Du har ikke tilgang til dette."))
+    require(request.user, "grants.edit_application", application)
     return application
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import has_permission, require
+from accounts.permissions import require
 from accounts.scoping import standing
 
 from . import selectors, services
@@ -66,8 +66,7 @@ def _apply_round_errors(form, exc: ValidationError) -> None:
 
 def _managed_round(request, pk):
     rnd = round_or_404(request, pk)
-    if not has_permission(request.user, "grants.manage_round", rnd):
-        raise PermissionDenied(_("Du har ikke tilgang til dette."))
+    require(request.user, "grants.manage_round", rnd)
     return rnd
 
 

@@ -75,8 +75,7 @@ def _application(request, pk) -> Application:
 
 def _staff_application(request, pk, action="grants.assess") -> Application:
     application = _application(request, pk)
-    if not has_permission(request.user, action, application):
-        raise PermissionDenied(_("Du har ikke tilgang til dette."))
+    require(request.user, action, application)
     return application
 
 

@@ -10,12 +10,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import has_permission
+from accounts.permissions import require
 from accounts.scoping import standing
 from grants.models import Award
 from networks.models import NetworkPartner
@@ -66,8 +65,7 @@ NAME_PREFIXES = ("Statsforvalteren i ", "Statsforvaltaren i ", "Fylkesmannen i "
 def national_scope(user) -> list[int] | None:
     """The embeter a user may see in the national summary: None for all (Bufdir, superusers), [own embete] for a
     statsforvalter. Everybody else is refused (PermissionDenied)."""
-    if not has_permission(user, "reporting.view_national"):
-        raise PermissionDenied(_("Du har ikke tilgang til dette."))
+    require(user, "reporting.view_national")
     return standing(user).embete_ids
 
 
