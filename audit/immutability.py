@@ -281,6 +281,8 @@ GUARDED = (
     ("followup.ReportSpending", "REPORT_SPENDING", "projects.0003_immutability"),
     ("followup.ReportParticipant", "REPORT_PARTICIPANT", "projects.0003_immutability"),
     ("followup.SelfAssessment", "SELF_ASSESSMENT", "projects.0003_immutability"),
+    ("followup.ChangeNotice", "CHANGE_NOTICE", "followup.0002_change_notices"),
+    ("followup.BudgetMove", "BUDGET_MOVE", "followup.0002_change_notices"),
 )
 
 
@@ -475,10 +477,20 @@ DECISION = Guard(
 APPEAL = Guard(
     "grants_appeal",
     "an appeal",
-    # The appeal as filed never changes; its outcome is recorded once (utfall '' -> an outcome).
+    # The appeal as filed never changes; its outcome is recorded once (utfall '' -> an outcome). Bufdir's decision
+    # on a forwarded appeal is recorded once, and each letter is attached once (grants.appeals, grants.tasks_appeals).
     open_fields=("utfall", "utfall_begrunnelse", "nytt_belop", "behandlet", "behandlet_av_id"),
     open_sql="OLD.\"utfall\" = ''",
     is_open=lambda row: row["utfall"] == "",
+    set_once={
+        "brev": "",
+        "bufdir_brev": "",
+        "bufdir_utfall": "",
+        "bufdir_begrunnelse": "",
+        "bufdir_belop": None,
+        "bufdir_behandlet": None,
+        "bufdir_behandlet_av_id": None,
+    },
 )
 
 APPLICATION_VERSION = Guard("grants_applicationversion", "a submitted application version")
@@ -519,3 +531,15 @@ def report_part(table: str, label: str) -> Guard:
 REPORT_SPENDING = report_part("projects_reportspending", "spending in a submitted report")
 REPORT_PARTICIPANT = report_part("projects_reportparticipant", "staff numbers in a submitted report")
 SELF_ASSESSMENT = report_part("projects_selfassessment", "the self-assessment in a submitted report")
+
+CHANGE_NOTICE = Guard(
+    "followup_changenotice",
+    "a change notice",
+    # The notice as sent never changes; the statsforvalter's decision is recorded once (status 'sendt' -> decided).
+    open_fields=("status", "svar", "behandlet", "behandlet_av_id", "virkning"),
+    open_sql="OLD.\"status\" = 'sendt'",
+    is_open=lambda row: row["status"] == "sendt",
+    backdatable=("innsendt", "behandlet"),
+)
+
+BUDGET_MOVE = Guard("followup_budgetmove", "a budget move in a change notice")

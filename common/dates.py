@@ -52,3 +52,46 @@ def add(value: datetime.date, delta: datetime.timedelta) -> datetime.date:
         return value + delta
     except OverflowError:
         return datetime.date.max if delta > datetime.timedelta(0) else datetime.date.min
+
+
+def years_after(value: datetime.date, years: int) -> datetime.date:
+    """The same day `years` years later (29 February → 28 February), kept within datetime.date.max."""
+    year = min(value.year + years, datetime.MAXYEAR)
+    try:
+        return value.replace(year=year)
+    except ValueError:  # 29 February in a year that has none
+        return value.replace(year=year, day=28)
+
+
+def bounded(
+    value,
+    field: str,
+    *,
+    after: datetime.date | None = None,
+    not_before: datetime.date | None = None,
+    latest: datetime.date | None = None,
+    message: str | None = None,
+) -> datetime.date:
+    """Check a date given to a service; return it, or raise ValidationError({field: [message]}) in Norwegian.
+
+    Always: a date (not text), inside the range every date must fall in (validate_date_range: 9999-12-31 is
+    refused). Then, each when given: strictly after `after`, on or after `not_before`, on or before `latest`.
+    `message` replaces the default sentence for the last three checks (it may use %(d)s, the bound as dd.mm.yyyy).
+    Used for round dates, report deadlines, payment and claim dates:
+        dates.bounded(dato, "dato", not_before=decision_day, message=_("… ikke før vedtaket (%(d)s)."))"""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not isinstance(value, datetime.date):
+        raise ValidationError({field: [_("Skriv en dato, for eksempel 01.03.2027.")]}, code="invalid")
+    try:
+        validate_date_range(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}, code=CODE) from None
+    for bound, wrong, default in (
+        (after, lambda b: value <= b, _("Datoen må være etter %(d)s.")),
+        (not_before, lambda b: value < b, _("Datoen kan ikke være før %(d)s.")),
+        (latest, lambda b: value > b, _("Datoen kan ikke være etter %(d)s.")),
+    ):
+        if bound is not None and wrong(bound):
+            raise ValidationError({field: [(message or default) % {"d": bound.strftime("%d.%m.%Y")}]}, code=CODE)
+    return value

@@ -8,6 +8,7 @@ sums that are stored (a budget's total, a report's spending) are checked with to
 total_too_large_message by the service that stores them; the money form fields
 carry validate_amount_bound so the message comes back with the form."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -82,3 +83,88 @@ def validate_amount_bound(value) -> None:
             _("Beløpet er for stort. Det største beløpet Læringsnett kan lagre, er %(max)s.") % {"max": largest_text()},
             code=CODE,
         )
+
+
+# --- the one parser of amounts typed by people (issue 17: whole kroner everywhere) ---------------------------
+
+# Spaces people (and word processors) put between thousands: ordinary, no-break, thin, narrow no-break, figure.
+_SPACES = " \u00a0\u2009\u202f\u2007\t"
+_THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")  # 1.200.000 (Norwegian thousands separator)
+_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3}){2,}$")  # 1,200,000 (two groups at least: 1,500 is 1,5)
+_DECIMAL = re.compile(r"^(\d+)[.,](\d+)$")  # 100000,50 or 100000.50
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?e\+?\d{1,3}$")
+_SUFFIXES = (",-", ".-", ",\u2013", "kr.", "kr", "nok")
+EXAMPLE = "1\u00a0500\u00a0000"
+
+
+def _refuse(message: str, label, code: str):
+    if label:
+        message = _("%(label)s: %(message)s") % {"label": label, "message": message[:1].lower() + message[1:]}
+    raise ValidationError(message, code=code)
+
+
+def parse_kroner(value, label=None) -> Decimal | None:
+    """The one parser of an amount in whole kroner, for every form field and service (KronerField in
+    ui.forms, grants.services.money). None for an empty value; otherwise a non-negative whole Decimal below
+    MAX_AMOUNT, or a ValidationError in the user's language (prefixed by label when given).
+
+    Accepts what people type: «1 200 000», «1.200.000», «1200000 kr», «1 200 000,-», «kr 1 200 000», no-break and
+    thin spaces, «100 000,00». Refuses øre («100000,50»: «Skriv hele kroner, uten øre»), words («1,5 mill»:
+    «Skriv beløpet med sifre, for eksempel 1 500 000»), negative amounts and amounts too large to store."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        _refuse(_("Skriv beløpet med sifre, for eksempel %(e)s.") % {"e": EXAMPLE}, label, "invalid")
+    if isinstance(value, int):
+        value = Decimal(value)
+    if isinstance(value, Decimal):
+        amount = value
+        if not amount.is_finite():
+            _refuse(_("Skriv beløpet med sifre, for eksempel %(e)s.") % {"e": EXAMPLE}, label, "invalid")
+    else:
+        text = str(value).strip().lower()
+        for space in _SPACES:
+            text = text.replace(space, "")
+        if not text:
+            return None
+        negative = text.startswith(("-", "\u2212"))
+        text = text.lstrip("-\u2212")
+        text = text.removeprefix("kr").removeprefix("nok")
+        changed = True
+        while changed:
+            changed = False
+            for suffix in _SUFFIXES:
+                if text.endswith(suffix):
+                    text, changed = text[: -len(suffix)], True
+        if _THOUSANDS_DOT.match(text):
+            text = text.replace(".", "")
+        elif _THOUSANDS_COMMA.match(text):
+            text = text.replace(",", "")
+        else:
+            head, sep, fraction = text.rpartition(",")
+            if sep and _THOUSANDS_DOT.match(head) and fraction.isdigit():  # 1.200.000,00
+                text = head.replace(".", "") + "." + fraction
+        match = _DECIMAL.match(text)
+        if _SCIENTIFIC.match(text):  # a number from a spreadsheet cell (1e+20): bounded below like any other
+            pass
+        elif match:
+            text = f"{match.group(1)}.{match.group(2)}"
+        elif not text.isdigit():
+            _refuse(_("Skriv beløpet med sifre, for eksempel %(e)s.") % {"e": EXAMPLE}, label, "invalid")
+        amount = Decimal(text)
+        if negative and amount:
+            amount = -amount
+    if amount < 0:
+        if label:
+            raise ValidationError(_("%(l)s kan ikke være negativt.") % {"l": label}, code="negative")
+        raise ValidationError(_("Beløpet kan ikke være negativt."), code="negative")
+    if too_large(amount):  # before any arithmetic: a 400-digit amount is refused, not an InvalidOperation
+        if label:
+            raise ValidationError(too_large_message(label), code=CODE)
+        raise ValidationError(
+            _("Beløpet er for stort. Det største beløpet Læringsnett kan lagre, er %(max)s.") % {"max": largest_text()},
+            code=CODE,
+        )
+    if amount != amount.to_integral_value():
+        _refuse(_("Skriv hele kroner, uten øre."), label, "ore")
+    return amount.quantize(Decimal("1"))

@@ -5,7 +5,8 @@ repayment due) in the demo networks.
 Work goes through grants.services wherever the services allow it, so the audit trail and the decision letters
 exist. The 2024 and 2025 rounds are closed, so their applications are entered as sent in with the ORM (a service
 would refuse a submission after the deadline); assessment, decisions, appeals, payments and repayment claims
-then go through the services, and the dates are set back to the round's year afterwards. The services check
+then go through the services on the day they happened (demo.clock.on_day: decided 20 May, after the round's
+deadline and before its report deadline; payments after the decision; claims after the payments). The services check
 the frame, so no frame is exceeded. Safe to run twice: an application that exists is left alone."""
 
 import datetime
@@ -16,15 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
-from audit import immutability
 from audit import services as audit
-from grants import ledger, services
+from grants import ledger, rounds, services
 from grants.models import (
     Application,
     ApplicationRound,
     ApplicationStatus,
     ApplicationVersion,
-    Award,
     BudgetLine,
     Decision,
     RoundStatus,
@@ -33,6 +32,7 @@ from networks.models import GuidelineVersion, LearningNetwork, Membership, Membe
 from organisations.models import ChildWelfareService, Embete, Partner
 from projects.models import Category, DevelopmentProject, ProjectService
 
+from .clock import on_day
 from .seed import DEMO_DOMAIN, _role, _user
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -68,8 +68,12 @@ PLAN = [
     ("H", 2026, Category.EGENINITIERT, "Lederutvikling i barnevernet", (260_000, 90_000), 0, "submitted"),
     ("I", 2026, Category.FOSTERHJEM, "Akuttberedskap på tvers", (340_000, 110_000), 0, "assessing"),
 ]
-# Outside Vestland the partly approved application is appealed; in Vestland it stays open to appeal, so the
-# demo Bergen leader can try it.
+# This year's round in these embeter decides applications as they come in (rullerende) and names required
+# attachments (demo.cases decides, appeals and follows up applications in it).
+ROLLING = {"vestland"}
+REQUIRED_DOCUMENTS = ["Prosjektplan", "Samarbeidsavtale med kunnskapspartner"]
+# Outside Vestland the partly approved application is appealed; in Vestland it is not (the Bergen leader's
+# application still open to appeal is this year's, in demo.cases).
 APPEALED_KEY = "E"
 
 
@@ -160,9 +164,13 @@ def _round(sf: User, embete, year: int, today: datetime.date) -> ApplicationRoun
         maks_belop=Decimal("800000"),
         rapportfrist=datetime.date(year + 1, 3, 1),
         dokumentkrav="Prosjektplan og budsjett. Samarbeidsavtale med kunnskapspartner hvis dere har en.",
+        rullerende=year == max(YEARS) and embete.slug in ROLLING,
     )
     if year == max(YEARS):
-        return services.publish_round(sf, rnd)
+        if embete.slug in ROLLING:  # required attachments are set before the round is published
+            rounds.set_required_documents(sf, rnd, REQUIRED_DOCUMENTS)
+        with on_day(apner, hour=9):  # published the day it opens, before the applications in it (demo.cases)
+            return services.publish_round(sf, rnd)
     # Earlier rounds are over: published then, closed now (publish_round refuses a passed deadline).
     ApplicationRound.objects.filter(pk=rnd.pk).update(status=RoundStatus.AVSLUTTET, publisert=_at(apner, 9))
     rnd.refresh_from_db()
@@ -233,7 +241,27 @@ def _in_open_round(leader, rnd, network, tjenester, kategori, navn, lines, other
         partnere=[{"partner": partner, "rolle": "Veileder og følgeevaluering."}] if partner else [],
         **_texts(navn, network),
     )
-    return services.submit(leader, application) if submit else application
+    if not submit:
+        return application
+    attach_required(leader, application)
+    return services.submit(leader, application)
+
+
+def attach_required(actor, application: Application) -> None:
+    """One small PDF per attachment the round requires (grants.rounds.missing_documents), marked as meeting it."""
+    from django.core.files.base import ContentFile
+
+    from .projects import _filename, demo_pdf
+
+    for krav in rounds.missing_documents(application):
+        text = f"{krav.navn} for søknaden «{application.prosjekt.navn}»."
+        services.add_attachment(
+            actor,
+            application,
+            tittel=krav.navn,
+            fil=ContentFile(demo_pdf(krav.navn, text), _filename(krav.navn)),
+            krav=krav,
+        )
 
 
 def _decide(sf, application, target: str, n: int, today: datetime.date) -> Decision:
@@ -280,15 +308,6 @@ def _decide(sf, application, target: str, n: int, today: datetime.date) -> Decis
     )
 
 
-def _backdate(decision: Decision, day: datetime.date) -> None:
-    with immutability.backdating():  # decisions are immutable; the demo may only move when one was made
-        Decision.objects.filter(pk=decision.pk).update(
-            vedtatt=_at(day), klagefrist=day + datetime.timedelta(days=services.APPEAL_DAYS)
-        )
-    Award.objects.filter(vedtak=decision).update(dato=day)
-    decision.refresh_from_db()
-
-
 @transaction.atomic
 def seed_grants() -> int:
     """Frames, rounds and applications for every embete. Returns the number of applications created."""
@@ -327,26 +346,33 @@ def seed_grants() -> int:
                     services.declare_impartiality(sf, application, ugild=False)
                 created += 1
                 continue
-            application = _sent_in_closed_round(leader, rnd, network, tjenester, kategori, navn, lines, other)
+            with on_day(rnd.frist - datetime.timedelta(days=5), hour=14):  # sent in before the deadline
+                application = _sent_in_closed_round(leader, rnd, network, tjenester, kategori, navn, lines, other)
             created += 1
-            decision = _decide(sf, application, target, n + index, today)
+            # Decided on its day (demo.clock): after the round's deadline, before its report deadline; appealed
+            # within the appeal deadline. (An application open to appeal now is in demo.cases.)
+            decided_on = datetime.date(year, 5, 20)
+            with on_day(decided_on):
+                decision = _decide(sf, application, target, n + index, decided_on)
             if target == "appealed":
-                services.file_appeal(leader, decision, "Vi ber om hele søknadsbeløpet. Veiledningen er nødvendig.")
-            decided_on = datetime.date(year, 5, 20) if not (target == "partly" and year == 2025) else today
-            if decided_on != today:
-                _backdate(decision, decided_on)
+                with on_day(decided_on + datetime.timedelta(days=12)):
+                    services.file_appeal(leader, decision, "Vi ber om hele søknadsbeløpet. Veiledningen er nødvendig.")
             if target in ("paid", "repayment", "approved"):
                 amount = ledger.final_amount(decision)
                 first = amount if target != "approved" else (amount / 2).quantize(Decimal("1"))
-                services.register_payment(
-                    sf, decision, dato=decided_on + datetime.timedelta(days=14), belop=first, kontonummer=kontonummer(n)
-                )
+                paid_on = decided_on + datetime.timedelta(days=14)
+                with on_day(paid_on):
+                    services.register_payment(sf, decision, dato=paid_on, belop=first, kontonummer=kontonummer(n))
             if target == "repayment":
-                services.create_repayment_claim(
-                    sf,
-                    decision,
-                    belop=Decimal("60000"),
-                    begrunnelse="Regnskapet viser 60 000 kr i ubrukte midler ved utgangen av tilskuddsåret.",
-                    forfall=datetime.date(year + 1, 5, 1),
-                )
+                claimed_on = datetime.date(year + 1, 3, 15)
+                with on_day(claimed_on):
+                    services.create_repayment_claim(
+                        sf,
+                        decision,
+                        belop=Decimal("60000"),
+                        begrunnelse="Regnskapet viser 60 000 kr i ubrukte midler ved utgangen av tilskuddsåret.",
+                        dato=claimed_on,
+                        forfall=datetime.date(year + 1, 5, 1),
+                        kontonummer="76940512057",
+                    )
     return created

@@ -35,6 +35,7 @@ from grants.models import (
     Frame,
     Payment,
     RepaymentClaim,
+    RepaymentReceipt,
     RepaymentStatus,
     RoundStatus,
 )
@@ -362,6 +363,7 @@ class LoadBuilder:
                         vedtak_id=krav.vedtak_id,
                         belop=tildelt - spent,
                         begrunnelse="Ubrukte midler etter godkjent rapport.",
+                        dato=datetime.date(year + 1, 3, 15),
                         forfall=datetime.date(year + 1, 4, 15),
                         status=RepaymentStatus.BETALT,
                         betalt_dato=datetime.date(year + 1, 4, 10),
@@ -383,7 +385,15 @@ class LoadBuilder:
                 ),
             ]
         ReportSpending.objects.bulk_create(spending, batch_size=BATCH)
-        RepaymentClaim.objects.bulk_create(claims, batch_size=BATCH)
+        claims = RepaymentClaim.objects.bulk_create(claims, batch_size=BATCH)
+        RepaymentReceipt.objects.bulk_create(  # what is paid back is the receipts (grants.ledger)
+            [
+                RepaymentReceipt(krav=c, dato=c.betalt_dato, belop=c.belop, registrert_av_id=c.opprettet_av_id)
+                for c in claims
+                if c.status == RepaymentStatus.BETALT
+            ],
+            batch_size=BATCH,
+        )
         for name, n in (
             ("søknader", len(applications)),
             ("vedtak", len(decisions)),

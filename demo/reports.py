@@ -149,7 +149,7 @@ def _backdate(report: ProgressReport, krav: ReportingRequirement) -> None:
             approved = reviewed + datetime.timedelta(days=30 * (report.vurderinger.count() - 1))
             ProgressReport.objects.filter(pk=report.pk).update(godkjent=approved)
             RepaymentClaim.objects.filter(vedtak=krav.vedtak, begrunnelse__contains=str(report)).update(
-                forfall=approved.date() + datetime.timedelta(days=services.CLAIM_DAYS)
+                dato=approved.date(), forfall=approved.date() + datetime.timedelta(days=services.CLAIM_DAYS)
             )
 
 

@@ -5,6 +5,7 @@ Organisation numbers are generated with a valid MOD11 check digit but do not bel
 organisations. Later modules add networks, applications, grants and reports here.
 """
 
+import datetime
 from collections.abc import Callable
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from organisations.models import ChildWelfareService, Embete, Kommune, Maalform,
 
 DEMO_PASSWORD = "Demo-passord-2026"  # noqa: S105 - printed demo login, never used in production  # nosec B105
 DEMO_DOMAIN = "demo.laeringsnett.no"
+ROLES_FROM = datetime.date(2020, 1, 1)  # the demo people's roles are valid from this day
 # How many kommuner each generated service covers, in turn: 1, 1, 2, 1, 3 …
 GROUP_PATTERN = (1, 1, 2, 1, 3)
 # Towns that run their own service are never grouped with neighbours.
@@ -138,7 +140,12 @@ def _user(email: str, first: str, last: str, stilling: str = "", **extra) -> Use
 
 
 def _role(user: User, rolle: str, **scope) -> None:
-    RoleAssignment.objects.get_or_create(user=user, rolle=rolle, **scope)
+    """The demo people have held their roles since ROLES_FROM, so the demo's history (demo.clock) is done by people
+    who held the role then."""
+    RoleAssignment.objects.get_or_create(user=user, rolle=rolle, **scope, defaults={"gyldig_fra": ROLES_FROM})
+    RoleAssignment.objects.filter(user=user, rolle=rolle, gyldig_fra__gt=ROLES_FROM, **scope).update(
+        gyldig_fra=ROLES_FROM  # a demo built before the roles were backdated
+    )
 
 
 def _service_in(kommunenummer: str) -> ChildWelfareService:
@@ -209,6 +216,7 @@ def reset_demo_mfa() -> int:
 def seed_demo(progress: Callable[[str], None] = lambda stage: None) -> list[tuple[str, str]]:
     """Builds the demo; `progress` is told each stage as it starts (seed_demo prints them)."""
     from .annual import seed_annual
+    from .cases import seed_cases
     from .duty import seed_duty
     from .grants import seed_grants
     from .history import seed_history
@@ -230,6 +238,8 @@ def seed_demo(progress: Callable[[str], None] = lambda stage: None) -> list[tupl
     seed_projects()
     seed_reports()
     seed_duty()
+    progress("Klager, opplysninger, tilbakebetalinger og endringsmeldinger …")
+    seed_cases()  # before the annual reports: Vestland's submitted 2025 report freezes its figures
     progress("Årsrapporter …")
     seed_annual()
     return logins

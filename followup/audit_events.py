@@ -1,4 +1,4 @@
-"""Audit event types of followup: progress reports, reminders, postponements.
+"""Audit event types of followup: progress reports, reminders, postponements, change notices.
 
 Discovered by audit (AuditConfig.ready()); each sentence is what the audit views show users (audit/events.py)."""
 
@@ -19,5 +19,11 @@ register_all(
         "rapportkrav.utsettelse_innvilget": _("Utsettelsen av rapportfristen ble innvilget"),
         "rapportkrav.utsettelse_avslatt": _("Utsettelsen av rapportfristen ble avslått"),
         "utsettelse.epost_sendt": _("Svaret på søknaden om utsettelse ble sendt på e-post"),
+        "endringsmelding.sendt": _("En endringsmelding ble sendt til statsforvalteren"),
+        "endringsmelding.godkjent": _("Endringsmeldingen ble godkjent"),
+        "endringsmelding.avslatt": _("Endringsmeldingen ble avslått"),
+        "endringsmelding.prosjekt_endret": _("Prosjektet ble endret etter en godkjent endringsmelding"),
+        "endringsmelding.varsel_sendt": _("Statsforvalteren fikk e-post om endringsmeldingen"),
+        "endringsmelding.svar_sendt": _("Svaret på endringsmeldingen ble sendt på e-post"),
     }
 )

@@ -10,7 +10,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from audit.immutability import PROGRESS_REPORT, REPORT_REVIEW, REPORT_VERSION, ImmutableModel, ImmutableQuerySet
+from audit.immutability import (
+    BUDGET_MOVE,
+    CHANGE_NOTICE,
+    PROGRESS_REPORT,
+    REPORT_REVIEW,
+    REPORT_VERSION,
+    ImmutableModel,
+    ImmutableQuerySet,
+)
 from common import limits, versioned_cache
 from projects.models import DevelopmentProject
 
@@ -319,6 +327,103 @@ class ReportReview(ImmutableModel, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_utfall_display()} v{self.versjon}"
+
+
+# --- change notices (endringsmeldinger) ------------------------------------------------------------------
+
+
+class ChangeKind(models.TextChoices):
+    FORSINKELSE = "forsinkelse", _("Forsinkelse (ny sluttdato)")
+    INNHOLD = "innhold", _("Endring av innhold")
+    OMDISPONERING = "omdisponering", _("Omdisponering mellom budsjettposter")
+    AVSLUTTES = "avsluttes", _("Prosjektet avsluttes tidligere")
+    UBRUKT = "ubrukt", _("Forventet ubrukte midler")
+
+
+class ChangeStatus(models.TextChoices):
+    SENDT = "sendt", _("Venter på svar")
+    GODKJENT = "godkjent", _("Godkjent")
+    AVSLATT = "avslatt", _("Avslått")
+
+
+class ChangeNotice(ImmutableModel, models.Model):
+    """Endringsmelding: the applicants of a funded application report a significant change during the project,
+    as the decision letter obliges them to. The statsforvalter approves or rejects it with reasons
+    (followup.services.changes). The notice as sent never changes and the decision is recorded once
+    (audit.immutability: CHANGE_NOTICE). `for_endring` is what stood when it was sent (the project's end date,
+    the approved budget), `virkning` what the approval changed."""
+
+    integrity_guard = CHANGE_NOTICE
+
+    soknad = models.ForeignKey("grants.Application", on_delete=models.PROTECT, related_name="endringsmeldinger")
+    type = models.CharField(_("type endring"), max_length=20, choices=ChangeKind.choices)
+    beskrivelse = models.TextField(_("beskrivelse av endringen"), **limits.text(limits.MEDIUM_TEXT))
+    ny_sluttdato = models.DateField(_("ny sluttdato"), null=True, blank=True)
+    forventet_ubrukt = models.DecimalField(
+        _("forventet ubrukt beløp (kr)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    for_endring = models.JSONField(default=dict, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.SENDT)
+    sendt_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    innsendt = models.DateTimeField(_("sendt"), auto_now_add=True)
+    svar = models.TextField(_("begrunnelse for svaret"), blank=True, **limits.text(limits.MEDIUM_TEXT))
+    behandlet_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    behandlet = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    virkning = models.JSONField(default=dict, editable=False)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-innsendt", "-id"]
+        verbose_name = _("endringsmelding")
+        verbose_name_plural = _("endringsmeldinger")
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=ChangeKind.values), name="changenotice_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=ChangeStatus.values), name="changenotice_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=ChangeStatus.SENDT) | Q(behandlet__isnull=False, behandlet_av__isnull=False),
+                name="changenotice_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ChangeStatus.AVSLATT) | ~Q(svar=""), name="changenotice_rejection_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(forventet_ubrukt__isnull=True) | Q(forventet_ubrukt__gt=0),
+                name="changenotice_unspent_positive",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "innsendt"], name="changenotice_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Endringsmelding {self.pk}: {self.get_type_display()}"
+
+
+class BudgetMove(ImmutableModel, models.Model):
+    """One move of money between two budget lines (grants.BudgetKind) in a notice of kind omdisponering. Whole
+    kroner; never changed once sent (audit.immutability: BUDGET_MOVE)."""
+
+    integrity_guard = BUDGET_MOVE
+
+    melding = models.ForeignKey(ChangeNotice, on_delete=models.PROTECT, related_name="flyttinger")
+    fra_post = models.CharField(_("fra budsjettpost"), max_length=20)
+    til_post = models.CharField(_("til budsjettpost"), max_length=20)
+    belop = models.DecimalField(_("beløp (kr)"), max_digits=14, decimal_places=2)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["melding", "id"]
+        verbose_name = _("flytting i budsjettet")
+        verbose_name_plural = _("flyttinger i budsjettet")
+        constraints = [
+            models.CheckConstraint(condition=Q(belop__gt=0), name="budgetmove_positive"),
+            models.CheckConstraint(condition=~Q(fra_post=F("til_post")), name="budgetmove_two_lines"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fra_post} → {self.til_post}: {self.belop}"
 
 
 # Cached results (common.versioned_cache): which writes to these models move which version.

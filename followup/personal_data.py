@@ -18,6 +18,8 @@ PERSONAL_DATA = PersonalData(
         Entry("followup.ProgressReport.opprettet_av", LINK, "rapport", LISTED, KEEP_LINK),
         Entry("followup.ReportVersion.sendt_inn_av", LINK, "innsendt rapport", LISTED, KEEP_LINK),
         Entry("followup.ReportReview.vurdert_av", LINK, "godkjenning/retur", LISTED, KEEP_LINK),
+        Entry("followup.ChangeNotice.sendt_av", LINK, "endringsmelding", LISTED, KEEP_LINK),
+        Entry("followup.ChangeNotice.behandlet_av", LINK, "svar på endringsmelding", LISTED, KEEP_LINK),
     ),
     free_text=(
         "followup.Postponement.begrunnelse",
@@ -32,10 +34,13 @@ PERSONAL_DATA = PersonalData(
         "followup.ReportSpending.kommentar",
         "followup.ReportVersion.innhold",
         "followup.ReportReview.kommentar",
+        "followup.ChangeNotice.beskrivelse",
+        "followup.ChangeNotice.svar",
     ),
     not_personal_models={
         "followup.ReportingRequirement": "rapportkrav",
         "followup.SelfAssessment": "skala-svar",
+        "followup.BudgetMove": "flytting mellom budsjettposter",
     },
     not_personal_fields=(
         "followup.Postponement.status",
@@ -43,5 +48,9 @@ PERSONAL_DATA = PersonalData(
         "followup.ProgressReport.status",
         "followup.ReportSpending.type",
         "followup.ReportReview.utfall",
+        "followup.ChangeNotice.type",
+        "followup.ChangeNotice.status",
+        "followup.ChangeNotice.for_endring",  # computed: the project's end date and budget before the change
+        "followup.ChangeNotice.virkning",  # computed: what the approval changed
     ),
 )

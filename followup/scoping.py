@@ -9,6 +9,7 @@ projects.view_report and the rules built on who takes part) ask its test on one 
 - ProgressReport (framdriftsrapport): superusers all; Bufdir every report submitted at least once; the
   statsforvalter of the grant's embete its embete's reports submitted at least once; users of a service taking
   part their project's reports, drafts too; others none.
+- ChangeNotice (endringsmelding): whoever sees its application (grants.scoping.applications).
 """
 
 from django.db.models import Q
@@ -16,6 +17,8 @@ from django.db.models import Q
 from accounts.scoping import EVERYTHING, NOTHING, Condition, Standing, field_is
 from followup.models import Postponement, ProgressReport, ReportingRequirement, ReportStatus
 from followup.selectors.participation import participant_service_ids, taking_part
+from grants import scoping as grant_scoping
+from grants.models import Application
 
 
 def requirement_of(obj) -> ReportingRequirement:
@@ -68,3 +71,10 @@ def progress_reports(standing: Standing) -> Condition:
     if standing.statsforvalter:
         return grant_embete(standing.embete_id, via="krav__") & SUBMITTED_ONCE
     return participating(standing.service_id).via("krav", ReportingRequirement, requirement_of)
+
+
+def change_notices(standing: Standing) -> Condition:
+    """Who may see a change notice (endringsmelding): whoever may see its application (grants.scoping.applications:
+    the applying services' users, the statsforvalter of the embete, Bufdir, superusers). The test reads
+    notice.soknad.utlysning and notice.soknad.tjenester.all(), which the selectors load."""
+    return grant_scoping.applications(standing).via("soknad", Application, lambda notice: notice.soknad)

@@ -1,5 +1,6 @@
 """Celery tasks for the follow-up of grants: reminders about reporting deadlines (run daily by Celery beat, see
-CELERY_BEAT_SCHEDULE in config/settings.py) and the e-mail about a decided postponement.
+CELERY_BEAT_SCHEDULE in config/settings.py), the e-mail about a decided postponement and the e-mails about change
+notices (to the statsforvalter when one is sent, to the applicants when it is decided).
 
 A reminder is sent at most once per requirement, kind and deadline, even when the task is retried or runs
 twice at the same time: the ReportReminder row (unique on krav, slag, frist) is created first, then claimed by
@@ -18,9 +19,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.language import addresses_by_language
+from accounts.models import SERVICE_ROLES, STATSFORVALTER_ROLES, RoleAssignment
 from audit import services as audit
 from audit.models import AuditEvent
+from common.money import kr
 from followup.models import (
+    ChangeKind,
+    ChangeNotice,
+    ChangeStatus,
     Postponement,
     PostponementStatus,
     ReminderKind,
@@ -265,3 +271,127 @@ def postponement_message(postponement: Postponement) -> tuple[str, str]:
         lines += ["", _("Svar fra statsforvalteren:"), postponement.svar]
     lines += ["", _("Se rapporteringskravet: %(link)s") % {"link": requirement_link(krav)}, "", _("Hilsen Læringsnett")]
     return subject, "\n".join(lines)
+
+
+# --- change notices (endringsmeldinger) --------------------------------------------------------------------
+
+
+def change_link(notice: ChangeNotice) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("projects:change_detail", args=[notice.pk])
+
+
+def _active_emails(users) -> set[str]:
+    return {u.email.strip().lower() for u in users if u is not None and u.is_active and u.email and u.email.strip()}
+
+
+def change_notice_staff_recipients(notice: ChangeNotice) -> list[str]:
+    """Who at the statsforvalter hears about a new notice: the application's case officer (saksbehandler);
+    without one (or an inactive one), the embete's active statsforvalter users."""
+    emails = _active_emails([notice.soknad.saksbehandler])
+    if not emails:
+        rows = (
+            RoleAssignment.objects.active()
+            .filter(embete_id=notice.soknad.utlysning.embete_id, rolle__in=STATSFORVALTER_ROLES, user__is_active=True)
+            .values_list("user__email", flat=True)
+        )
+        emails = {e.strip().lower() for e in rows if e and e.strip()}
+    return sorted(emails)
+
+
+def change_notice_applicant_recipients(notice: ChangeNotice) -> list[str]:
+    """Who hears the answer: the one who sent the notice and the users of the applying services."""
+    emails = _active_emails([notice.sendt_av])
+    rows = (
+        RoleAssignment.objects.active()
+        .filter(
+            tjeneste_id__in=[s.pk for s in notice.soknad.tjenester.all()],
+            rolle__in=SERVICE_ROLES,
+            user__is_active=True,
+        )
+        .values_list("user__email", flat=True)
+    )
+    emails |= {e.strip().lower() for e in rows if e and e.strip()}
+    return sorted(emails)
+
+
+def _notice_names(notice: ChangeNotice) -> dict:
+    application = notice.soknad
+    return {
+        "prosjekt": application.prosjekt.navn,
+        "referanse": application.referanse,
+        "embete": application.utlysning.embete,
+        "type": notice.get_type_display().lower(),
+        "link": change_link(notice),
+    }
+
+
+def change_notice_sent_message(notice: ChangeNotice) -> tuple[str, str]:
+    """(subject, body) of the e-mail to the statsforvalter about a new notice, in the active language."""
+    names = _notice_names(notice)
+    subject = _("Endringsmelding: «%(prosjekt)s» (%(referanse)s)") % names
+    lines = [
+        _("Hei!"),
+        "",
+        _("Prosjektet «%(prosjekt)s» har meldt en endring (%(type)s) i tilskuddet fra søknad %(referanse)s.") % names,
+    ]
+    if notice.ny_sluttdato:
+        lines.append(_("Ny sluttdato: %(d)s.") % {"d": _d(notice.ny_sluttdato)})
+    if notice.type == ChangeKind.UBRUKT and notice.forventet_ubrukt:
+        lines.append(_("Forventet ubrukt beløp: %(b)s.") % {"b": kr(notice.forventet_ubrukt)})
+    lines += ["", _("Behandle endringsmeldingen i Læringsnett: %(link)s") % names, "", _("Hilsen Læringsnett")]
+    return subject, "\n".join(lines)
+
+
+def change_notice_decided_message(notice: ChangeNotice) -> tuple[str, str]:
+    """(subject, body) of the e-mail to the applicants about the answer, in the active language."""
+    names = _notice_names(notice)
+    if notice.status == ChangeStatus.GODKJENT:
+        subject = _("Endringen er godkjent: «%(prosjekt)s»") % names
+        outcome = _("%(embete)s har godkjent endringsmeldingen (%(type)s) for prosjektet «%(prosjekt)s».") % names
+    else:
+        subject = _("Endringen er avslått: «%(prosjekt)s»") % names
+        outcome = _("%(embete)s har avslått endringsmeldingen (%(type)s) for prosjektet «%(prosjekt)s».") % names
+    lines = [_("Hei!"), "", outcome]
+    if notice.svar:
+        lines += ["", _("Begrunnelse fra statsforvalteren:"), notice.svar]
+    lines += ["", _("Se endringsmeldingen: %(link)s") % names, "", _("Hilsen Læringsnett")]
+    return subject, "\n".join(lines)
+
+
+def _notice_for_mail(notice_id: int) -> ChangeNotice:
+    return (
+        ChangeNotice.objects.select_for_update(of=("self",))
+        .select_related("soknad__utlysning__embete", "soknad__prosjekt", "soknad__saksbehandler", "sendt_av")
+        .prefetch_related("soknad__tjenester")
+        .get(pk=notice_id)
+    )
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_change_notice_sent(self, notice_id: int) -> bool:
+    """Tell the statsforvalter's case officer (or the embete) that a change notice waits. Once."""
+    with transaction.atomic():
+        notice = _notice_for_mail(notice_id)
+        if AuditEvent.objects.filter(handling="endringsmelding.varsel_sendt", object_id=str(notice.pk)).exists():
+            return False
+        recipients = change_notice_staff_recipients(notice)
+        if recipients:
+            _send_in_each_language(recipients, lambda: change_notice_sent_message(notice))
+        audit.record(None, "endringsmelding.varsel_sendt", notice, {"mottakere": recipients})
+    return bool(recipients)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_change_notice_decided(self, notice_id: int) -> bool:
+    """Tell the applicants the statsforvalter's answer. Once."""
+    with transaction.atomic():
+        notice = _notice_for_mail(notice_id)
+        if notice.status == ChangeStatus.SENDT:
+            return False
+        if AuditEvent.objects.filter(handling="endringsmelding.svar_sendt", object_id=str(notice.pk)).exists():
+            return False
+        recipients = change_notice_applicant_recipients(notice)
+        if recipients:
+            _send_in_each_language(recipients, lambda: change_notice_decided_message(notice))
+        audit.record(None, "endringsmelding.svar_sendt", notice, {"mottakere": recipients})
+    return bool(recipients)

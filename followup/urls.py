@@ -2,6 +2,6 @@
 the move (issue 16): config/urls.py includes them together with projects.urls, so every path and every
 `projects:...` name is unchanged."""
 
-from .views import duty, reports
+from .views import changes, duty, reports
 
-urlpatterns = [*duty.urlpatterns, *reports.urlpatterns]
+urlpatterns = [*duty.urlpatterns, *reports.urlpatterns, *changes.urlpatterns]

@@ -14,16 +14,16 @@ from projects.models import Category, DevelopmentProject
 from ui.forms import AmountField, DSForm
 
 from . import services
-from .models import BudgetKind
+from .models import BudgetKind, RequiredDocument
 
 
 def _amount(value, field: str, label, *, blank_is_zero: bool = True):
-    """Parse an amount with the service's parser; a Norwegian form error when it is not one."""
-    text = (value or "").strip()
-    if not text:
+    """Parse an amount with the service's parser (KronerField has parsed it already: a Decimal or None); a
+    Norwegian form error when it is not one."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return services.ZERO if blank_is_zero else None
     try:
-        return services.money(text, field, str(label))
+        return services.money(value, field, str(label))
     except ValidationError as exc:
         raise forms.ValidationError([m for messages in exc.message_dict.values() for m in messages]) from None
 
@@ -102,6 +102,21 @@ class RoundForm(DSForm):
         max_length=limits.SHORT_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    vedleggskrav = forms.CharField(
+        label=_("Vedlegg som kreves (ett per linje)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.MEDIUM_TEXT,
+        help_text=_(
+            "For eksempel «Samarbeidsavtale». Søknaden kan ikke sendes inn før hvert av dem er lastet opp. "
+            "Kan ikke endres etter at utlysningen er publisert."
+        ),
+    )
+    rullerende = forms.BooleanField(
+        label=_("Søknadene avgjøres fortløpende (rullerende)"),
+        required=False,
+        help_text=_("Ellers fattes vedtak først etter søknadsfristen, når alle søknadene kan sammenlignes."),
+    )
     rapportfrist = date_field(_("Frist for rapport"), required=False)
     tilbakebetaling_terskel = AmountField(
         label=_("Terskel for tilbakebetaling (kr)"),
@@ -120,6 +135,7 @@ class RoundForm(DSForm):
         if criteria_locked:
             self.fields["kriterieliste"].disabled = True
             self.fields["kriterieliste"].help_text = _("Kriteriene kan ikke endres etter at utlysningen er publisert.")
+            self.fields["vedleggskrav"].disabled = True
 
     def clean_maks_belop(self):
         return _amount(self.cleaned_data.get("maks_belop"), "maks_belop", _("Maks beløp"), blank_is_zero=False)
@@ -134,10 +150,14 @@ class RoundForm(DSForm):
     def criteria(self) -> list[str]:
         return [line.strip() for line in (self.cleaned_data.get("kriterieliste") or "").splitlines() if line.strip()]
 
+    def required_documents(self) -> list[str]:
+        return [line.strip() for line in (self.cleaned_data.get("vedleggskrav") or "").splitlines() if line.strip()]
+
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         categories = data.pop("kategorier", [])
         data.pop("kriterieliste", None)
+        data.pop("vedleggskrav", None)
         data.pop("aar", None)
         data["egeninitiert"] = Category.EGENINITIERT in categories
         data["fosterhjem"] = Category.FOSTERHJEM in categories
@@ -160,6 +180,8 @@ class RoundForm(DSForm):
             "rapportfrist": rnd.rapportfrist,
             "tilbakebetaling_terskel": f"{rnd.tilbakebetaling_terskel.normalize():f}",
             "overforing_tillatt": rnd.overforing_tillatt,
+            "vedleggskrav": "\n".join(d.navn for d in rnd.vedleggskrav.all()),
+            "rullerende": rnd.rullerende,
         }
 
 
@@ -263,6 +285,9 @@ class ApplicationForm(DSForm):
         self.fields["tjenester"].queryset = in_network
         self.fields["ansvarlig_soker"].queryset = in_network
         self.fields["ansvarlig_soker"].empty_label = None
+        # Not «(valgfritt)»: a draft may be saved without them, but it cannot be sent in (services.submission_problems).
+        for name in ("maal", "tjenester", "ansvarlig_soker"):
+            self.fields[name].required_when = _("må fylles ut før innsending")
 
     def clean_egeninnsats(self):
         return _amount(self.cleaned_data.get("egeninnsats"), "egeninnsats", _("Egeninnsats"))
@@ -299,3 +324,17 @@ def kept(formset) -> list[dict]:
 class AttachmentForm(DSForm):
     tittel = NameField(label=_("Tittel"), required=False)
     fil = forms.FileField(label=_("Fil"), help_text=_("PDF, Word (DOCX) eller OpenDocument (ODT)."))
+    krav = forms.ModelChoiceField(
+        label=_("Vedlegget oppfyller kravet"),
+        queryset=RequiredDocument.objects.none(),
+        required=False,
+        empty_label=_("Ikke et vedlegg utlysningen krever"),
+        help_text=_("Utlysningen krever disse vedleggene før søknaden kan sendes inn."),
+    )
+
+    def __init__(self, *args, rnd=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rnd is None or not rnd.vedleggskrav.exists():
+            del self.fields["krav"]
+        else:
+            self.fields["krav"].queryset = rnd.vedleggskrav.all()

@@ -8,6 +8,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from common import limits
+from common.money import kr
 from ui.forms import AmountField, DSForm
 
 from .models import AppealOutcome, ApplicationStatus, Recommendation
@@ -58,6 +59,7 @@ class ImpartialityForm(DSForm):
         help_text=_("Du er ugild hvis du har en personlig interesse i saken, jf. forvaltningsloven § 6."),
     )
     begrunnelse = text_field(_("Begrunnelse hvis du er ugild"), required=False, rows=2, max_length=limits.SHORT_TEXT)
+    begrunnelse.required_when = _("må fylles ut hvis du er ugild")  # not «(valgfritt)»: templates/django/forms
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "hab")
@@ -119,7 +121,11 @@ class DecideForm(DSForm):
         ],
         widget=forms.RadioSelect,
     )
-    belop = amount_field(_("Tildelt beløp (kr)"), help_text=_("Fylles ut ved innvilgelse og delvis innvilgelse."))
+    belop = amount_field(
+        _("Tildelt beløp (kr)"),
+        help_text=_("Ved innvilgelse i sin helhet brukes søknadsbeløpet når feltet står tomt."),
+    )
+    belop.required_when = _("må fylles ut ved delvis innvilgelse")
     begrunnelse = text_field(
         _("Begrunnelse"),
         rows=4,
@@ -130,14 +136,27 @@ class DecideForm(DSForm):
         _("Rapportfrist"), required=False, help_text=_("Står tom: utlysningens rapportfrist brukes.")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, applied=None, **kwargs):
         kwargs.setdefault("prefix", "vedtak")
         super().__init__(*args, **kwargs)
+        if applied is not None:  # «Innvilget i sin helhet» is the applied amount: the form says which
+            self.fields["utfall"].choices = [
+                (ApplicationStatus.INNVILGET, _("Innvilget i sin helhet (%(a)s)") % {"a": kr(applied)}),
+                *self.fields["utfall"].choices[1:],
+            ]
+            self.fields["belop"].help_text = _(
+                "Ved innvilgelse i sin helhet brukes søknadsbeløpet (%(a)s) når feltet står tomt."
+            ) % {"a": kr(applied)}
 
 
 class ResolveAppealForm(DSForm):
     utfall = forms.ChoiceField(label=_("Utfall av klagen"), choices=AppealOutcome.choices, widget=forms.RadioSelect)
-    nytt_belop = amount_field(_("Nytt tildelt beløp (kr)"), help_text=_("Bare ved medhold eller delvis medhold."))
+    nytt_belop = amount_field(
+        _("Nytt tildelt beløp (kr)"),
+        help_text=_(
+            "Må fylles ut ved medhold og delvis medhold: beløpet vedtaket endres til. Står tom ved ikke medhold."
+        ),
+    )
     begrunnelse = text_field(_("Begrunnelse for utfallet"))
 
 
@@ -157,14 +176,7 @@ class PaymentForm(DSForm):
         return "".join(ch for ch in self.cleaned_data["kontonummer"] if ch.isdigit())
 
 
-class RepaymentForm(DSForm):
-    belop = amount_field(_("Beløp som kreves tilbake (kr)"), required=True)
-    forfall = date_field(_("Forfallsdato"))
-    begrunnelse = text_field(_("Begrunnelse for kravet"))
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "krav")
-        super().__init__(*args, **kwargs)
+# The repayment claim's form (ClaimForm), a receipt's and a waiver's: grants/forms_repayments.py
 
 
 class CarryOverForm(DSForm):

@@ -7,7 +7,8 @@ page, table, export, check and the API reads it from here.
   (kilde "import") is in the ledger too, without a decision; decided_only=True leaves it out (the figures that
   are measured against a frame).
 - paid (utbetalt): the payments (grants.Payment) on the decisions.
-- repaid (tilbakebetalt): repayment claims that are paid (status betalt); claimed (krevd): claims not waived.
+- repaid (tilbakebetalt): the receipts (grants.RepaymentReceipt, innbetalinger) recorded against repayment claims,
+  in full or in part; claimed (krevd): what the claims ask for, less what is waived (ettergitt_belop).
 - carried over (overfort): carry-overs (grants.CarryOver) of unspent money to the next year.
 - net (netto): paid minus repaid, the money the grantee keeps.
 
@@ -22,11 +23,9 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import ZERO, Award, AwardSource, CarryOver, Decision, Frame, Payment, RepaymentClaim, RepaymentStatus
+from .models import ZERO, Award, AwardSource, CarryOver, Decision, Frame, Payment, RepaymentReceipt
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)  # sums: room above a single money column
-REPAID = Q(status=RepaymentStatus.BETALT)
-CLAIMED = ~Q(status=RepaymentStatus.ETTERGITT)
 FIGURES = ("tildelt", "utbetalt", "tilbakebetalt", "overfort")
 
 # The dimensions sums are grouped and scoped by, on the ledger and on a decision's money rows.
@@ -46,16 +45,23 @@ ON_DECISION = {
     "nettverk": "vedtak__soknad__prosjekt__network_id",
     "vedtak": "vedtak_id",
 }
+# The same on a receipt (innbetaling), through its claim's decision.
+ON_RECEIPT = {key: ("krav__vedtak_id" if key == "vedtak" else f"krav__{path}") for key, path in ON_DECISION.items()}
 
 
 # --- one decision, one frame (the services' checks) ----------------------------------------------------------
 
 
 def final_amount(decision: Decision) -> Decimal:
-    """What a decision awards: the new amount of the latest upheld appeal that set one, else the decided amount.
-    The ledger row of the decision holds this amount (grants.services.sync_award)."""
-    changed = [a for a in decision.klager.all() if a.nytt_belop is not None and a.behandlet]
-    return max(changed, key=lambda a: a.behandlet).nytt_belop if changed else decision.belop
+    """What a decision awards: the latest amount set on appeal – by the statsforvalter (medhold, delvis medhold:
+    `nytt_belop`) or by Bufdir as klageinstans («endret»: `bufdir_belop`) – else the decided amount. The ledger row
+    of the decision holds this amount (grants.services.sync_award); grants.outcome describes it in words."""
+    appeals = list(decision.klager.all())  # one query, or none when prefetched
+    changes = [(a.behandlet, a.nytt_belop) for a in appeals if a.nytt_belop is not None and a.behandlet]
+    changes += [
+        (a.bufdir_behandlet, a.bufdir_belop) for a in appeals if a.bufdir_belop is not None and a.bufdir_behandlet
+    ]
+    return max(changes, key=lambda change: change[0])[1] if changes else decision.belop
 
 
 def awarded_total(frame: Frame) -> Decimal:
@@ -84,14 +90,38 @@ def paid_total(decision: Decision) -> Decimal:
     return _sum(decision, "utbetalinger")
 
 
+def claim_outstanding(claim) -> Decimal:
+    """What is still owed on one claim: its amount less what is paid in and what is waived (reads the claim's
+    prefetched receipts, innbetalinger, when there)."""
+    prefetched = getattr(claim, "_prefetched_objects_cache", {}).get("innbetalinger")
+    if prefetched is not None:
+        paid = sum((r.belop for r in prefetched), ZERO)
+    else:
+        paid = claim.innbetalinger.aggregate(s=Sum("belop"))["s"] or ZERO
+    return max(claim.belop - paid - claim.ettergitt_belop, ZERO)
+
+
+def claim_paid(claim) -> Decimal:
+    """What is paid in on one claim (the sum of its receipts)."""
+    return claim.belop - claim.ettergitt_belop - claim_outstanding(claim)
+
+
 def claimed_total(decision: Decision) -> Decimal:
-    """Claimed back on the decision: every repayment claim that is not waived, paid back or not."""
-    return _sum(decision, "tilbakebetalingskrav", CLAIMED, lambda c: c.status != RepaymentStatus.ETTERGITT)
+    """Claimed back on the decision: what the repayment claims ask for, less what is waived (paid back or not)."""
+    prefetched = getattr(decision, "_prefetched_objects_cache", {}).get("tilbakebetalingskrav")
+    if prefetched is not None:
+        return sum((c.belop - c.ettergitt_belop for c in prefetched), ZERO)
+    rows = decision.tilbakebetalingskrav.aggregate(s=Sum(F("belop") - F("ettergitt_belop"), output_field=MONEY))
+    return rows["s"] or ZERO
 
 
 def repaid_total(decision: Decision) -> Decimal:
-    """Paid back on the decision: the repayment claims that are paid."""
-    return _sum(decision, "tilbakebetalingskrav", REPAID, lambda c: c.status == RepaymentStatus.BETALT)
+    """Paid back on the decision: the receipts (innbetalinger) recorded against its repayment claims. Without a
+    query when the claims are prefetched with their receipts."""
+    claims = getattr(decision, "_prefetched_objects_cache", {}).get("tilbakebetalingskrav")
+    if claims is not None and all("innbetalinger" in getattr(c, "_prefetched_objects_cache", {}) for c in claims):
+        return sum((r.belop for c in claims for r in c.innbetalinger.all()), ZERO)
+    return RepaymentReceipt.objects.filter(krav__vedtak=decision).aggregate(s=Sum("belop"))["s"] or ZERO
 
 
 def carried_total(decision: Decision) -> Decimal:
@@ -193,15 +223,15 @@ def totals(by: tuple[str, ...] = (), *, figures=FIGURES, decided_only: bool = Fa
                 tildelt=awarded_sum(),
             )
         )
-    on_decisions = {
-        "utbetalt": Payment.objects.all(),
-        "tilbakebetalt": RepaymentClaim.objects.filter(REPAID),
-        "overfort": CarryOver.objects.all(),
+    on_decisions = {  # figure: (rows, how they reach the decision's dimensions)
+        "utbetalt": (Payment.objects.all(), ON_DECISION),
+        "tilbakebetalt": (RepaymentReceipt.objects.all(), ON_RECEIPT),  # receipts against the claims
+        "overfort": (CarryOver.objects.all(), ON_DECISION),
     }
-    for figure, qs in on_decisions.items():
+    for figure, (qs, fields) in on_decisions.items():
         if figure in figures:
-            rows = _scoped(qs, ON_DECISION, **scope)
-            tables.append(_grouped(rows, ON_DECISION, by, **{figure: Coalesce(Sum("belop"), ZERO, output_field=MONEY)}))
+            rows = _scoped(qs, fields, **scope)
+            tables.append(_grouped(rows, fields, by, **{figure: Coalesce(Sum("belop"), ZERO, output_field=MONEY)}))
     result: dict[tuple, Totals] = {}
     for table in tables:
         for key, row in table.items():

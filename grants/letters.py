@@ -373,6 +373,65 @@ def _bullets(items: list[str], style: ParagraphStyle) -> ListFlowable:
     )
 
 
+def letterhead(sender: str, refs: list[str]) -> list:
+    """The top of every letter: the issuing office left, date and references right, a rule below."""
+    styles = _styles()
+    head = Table(
+        [[Paragraph(_e(sender), styles["embete"]), Paragraph("<br/>".join(refs), styles["right"])]],
+        colWidths=[TEXT_WIDTH - 65 * mm, 65 * mm],
+    )
+    head.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#1d3b53")),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return [head, Spacer(1, 8 * mm)]
+
+
+def sign_and_build(story: list, t: dict, *, signer: str, sender: str, footer: str, title: str, subject: str,
+                   keywords: list[str]) -> bytes:  # fmt: skip
+    """The end every letter shares: the greeting and signature kept together, the footer with the page number on
+    every page, and the PDF document (A4, the letter's margins, metadata, language)."""
+    regular, _bold = _fonts()
+    styles = _styles()
+    closing = [Spacer(1, 5 * mm), Paragraph(t["regards"], styles["body"])]
+    closing.append(Paragraph("<br/>".join(_e(x) for x in (signer, sender) if x), styles["address"]))
+    closing += [Spacer(1, 3 * mm), Paragraph(t["signed"], styles["small"])]
+    story.append(KeepTogether(closing))
+
+    def on_page(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(regular, 8)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawString(MARGIN + 6, 12 * mm, footer)
+        canvas.drawRightString(A4[0] - MARGIN - 6, 12 * mm, f"{t['page']} {doc.page}")
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=18 * mm,
+        bottomMargin=22 * mm,
+        title=title,
+        author=sender,
+        subject=subject,
+        creator="Læringsnett",
+        keywords=keywords,
+        lang=t["lang"],
+    )
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()
+
+
 def render_decision_letter(decision: Decision) -> bytes:
     """The decision letter as PDF bytes: a tilskuddsbrev for an award, an avslag for a rejection."""
     lang = decision.maalform if decision.maalform in TEXTS else "bokmal"
@@ -421,22 +480,7 @@ def render_decision_letter(decision: Decision) -> bytes:
     refs = [f"{t['our_date']}: {_short_date(decided_on)}", f"{t['our_ref']}: {_e(decision.saksnummer)}"]
     if application.referanse and application.referanse != decision.saksnummer:
         refs.append(f"{t['your_ref']}: {_e(application.referanse)}")
-    head = Table(
-        [[Paragraph(_e(embete_name), styles["embete"]), Paragraph("<br/>".join(refs), styles["right"])]],
-        colWidths=[TEXT_WIDTH - 65 * mm, 65 * mm],
-    )
-    head.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#1d3b53")),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-            ]
-        )
-    )
-    story += [head, Spacer(1, 8 * mm)]
+    story += letterhead(embete_name, refs)
 
     # Recipient(s).
     lines = [f"<font size=8.5>{t['recipient']}</font>"]
@@ -533,35 +577,13 @@ def render_decision_letter(decision: Decision) -> bytes:
     story.append(para("access"))
 
     signer = decision.vedtatt_av.get_full_name() if decision.vedtatt_av_id else ""
-    closing = [Spacer(1, 5 * mm), Paragraph(t["regards"], styles["body"])]
-    closing.append(Paragraph("<br/>".join(_e(x) for x in (signer, embete_name) if x), styles["address"]))
-    closing += [Spacer(1, 3 * mm), Paragraph(t["signed"], styles["small"])]
-    story.append(KeepTogether(closing))
-
-    footer = f"{embete_name} · {t['our_ref']} {decision.saksnummer}"
-
-    def on_page(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(regular, 8)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(MARGIN + 6, 12 * mm, footer)
-        canvas.drawRightString(A4[0] - MARGIN - 6, 12 * mm, f"{t['page']} {doc.page}")
-        canvas.restoreState()
-
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=18 * mm,
-        bottomMargin=22 * mm,
+    return sign_and_build(
+        story,
+        t,
+        signer=signer,
+        sender=embete_name,
+        footer=f"{embete_name} · {t['our_ref']} {decision.saksnummer}",
         title=f"{title} – {decision.saksnummer}",
-        author=embete_name,
         subject=t["subject"],
-        creator="Læringsnett",
         keywords=[decision.saksnummer, application.referanse or ""],
-        lang=t["lang"],
     )
-    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buffer.getvalue()

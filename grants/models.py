@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from audit.immutability import APPEAL, APPLICATION_VERSION, DECISION, ImmutableModel, ImmutableQuerySet
@@ -113,6 +113,13 @@ class ApplicationRound(models.Model):
         help_text=_("Ubrukte midler over dette beløpet kreves tilbake."),
     )
     overforing_tillatt = models.BooleanField(_("ubrukte midler kan overføres til neste år"), default=False)
+    # Rullerende: applications are decided as they come in. Otherwise no decision before the deadline has passed
+    # (grants.rounds.check_decision_time).
+    rullerende = models.BooleanField(
+        _("søknadene avgjøres fortløpende (rullerende)"),
+        default=False,
+        help_text=_("Ellers fattes vedtak først etter søknadsfristen, når alle søknadene kan sammenlignes."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=RoundStatus.choices, default=RoundStatus.UTKAST)
     publisert = models.DateTimeField(_("publisert"), null=True, blank=True)
     opprettet = models.DateTimeField(auto_now_add=True)
@@ -148,6 +155,30 @@ class ApplicationRound(models.Model):
             c for c, on in ((Category.EGENINITIERT, self.egeninitiert), (Category.FOSTERHJEM, self.fosterhjem)) if on
         ]
 
+    def deadline_passed(self, today=None) -> bool:
+        """The deadline (the end of `frist`, Norwegian time) has passed: no new drafts, no submissions."""
+        from django.utils import timezone
+
+        return (today or timezone.localdate()) > self.frist
+
+
+class RequiredDocument(models.Model):
+    """An attachment the round requires (vedleggskrav), e.g. «Samarbeidsavtale». Submission is refused while an
+    application has no attachment marked as meeting it (grants.rounds.missing_documents)."""
+
+    utlysning = models.ForeignKey(ApplicationRound, on_delete=models.CASCADE, related_name="vedleggskrav")
+    navn = models.CharField(_("dokument"), max_length=200)
+    rekkefolge = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["utlysning", "rekkefolge", "id"]
+        verbose_name = _("vedleggskrav")
+        verbose_name_plural = _("vedleggskrav")
+        constraints = [models.UniqueConstraint(fields=["utlysning", "navn"], name="requireddocument_once")]
+
+    def __str__(self) -> str:
+        return self.navn
+
 
 class Criterion(models.Model):
     utlysning = models.ForeignKey(ApplicationRound, on_delete=models.CASCADE, related_name="kriterieliste")
@@ -170,6 +201,8 @@ class ApplicationStatus(models.TextChoices):
     UTKAST = "utkast", _("Utkast")
     SENDT_INN = "sendt_inn", _("Sendt inn")
     UNDER_BEHANDLING = "under_behandling", _("Under behandling")
+    # Sent back to the applicants for more information (grants.information); resubmitted, it is under behandling.
+    VENTER_OPPLYSNINGER = "venter_opplysninger", _("Venter på opplysninger")
     INNVILGET = "innvilget", _("Innvilget")
     DELVIS_INNVILGET = "delvis_innvilget", _("Delvis innvilget")
     AVSLATT = "avslatt", _("Avslått")
@@ -178,6 +211,8 @@ class ApplicationStatus(models.TextChoices):
 
 DECIDED = (ApplicationStatus.INNVILGET, ApplicationStatus.DELVIS_INNVILGET, ApplicationStatus.AVSLATT)
 AWARDED = (ApplicationStatus.INNVILGET, ApplicationStatus.DELVIS_INNVILGET)
+# Sent in and not yet decided or withdrawn: the open cases (counted as «under behandling» in reports).
+UNDECIDED = (ApplicationStatus.SENDT_INN, ApplicationStatus.UNDER_BEHANDLING, ApplicationStatus.VENTER_OPPLYSNINGER)
 
 
 class Application(models.Model):
@@ -231,6 +266,12 @@ class Application(models.Model):
     endret = models.DateTimeField(auto_now=True)
     sendt_inn = models.DateTimeField(_("sendt inn"), null=True, blank=True)
     versjon = models.PositiveIntegerField(default=0)
+    # The draft registered its project (create_application with a new project name): deleting or withdrawing the
+    # draft removes the project too, when nothing else uses it (grants.drafts_lifecycle).
+    nytt_prosjekt = models.BooleanField(default=False, editable=False)
+    # The draft's revision: one up on every save of the draft (grants.drafts). A save names the revision it
+    # started from, so two people editing the same draft never overwrite each other unseen.
+    utkast_revisjon = models.PositiveIntegerField(_("utkastets revisjon"), default=0, editable=False)
 
     class Meta:
         ordering = ["-opprettet"]
@@ -354,6 +395,14 @@ class Attachment(models.Model):
     storrelse = models.PositiveIntegerField()
     lastet_opp = models.DateTimeField(auto_now_add=True)
     lastet_opp_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    krav = models.ForeignKey(
+        RequiredDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="vedlegg",
+        verbose_name=_("oppfyller vedleggskravet"),
+    )
 
     def __str__(self) -> str:
         return self.tittel
@@ -480,9 +529,22 @@ class AppealOutcome(models.TextChoices):
     IKKE_MEDHOLD = "ikke_medhold", _("Ikke medhold – oversendt Bufdir")
 
 
+class BufdirOutcome(models.TextChoices):
+    """Bufdir's decision as klageinstans on an appeal the statsforvalter forwarded (grants.appeals)."""
+
+    STADFESTET = "stadfestet", _("Stadfestet")
+    OPPHEVET = "opphevet", _("Opphevet – sendt tilbake til statsforvalteren")
+    ENDRET = "endret", _("Endret")
+
+
 class Appeal(ImmutableModel, models.Model):
     """Klage on a decision, filed by the applicant within the deadline. The appeal as filed never changes; its
-    outcome is recorded once (utfall from '' to an outcome) and then never changes (audit.immutability)."""
+    outcome is recorded once (utfall from '' to an outcome) and then never changes (audit.immutability).
+
+    Not upheld (ikke_medhold) means forwarded to Bufdir, the klageinstans, which records its decision once
+    (bufdir_*). «Opphevet» sends the case back: a new appeal row (`opphevet_klage` = this one) is opened for the
+    statsforvalter's new handling. The letters (`brev`: omgjøringsvedtak or oversendelsesbrev; `bufdir_brev`:
+    klagevedtak) are attached once by grants.tasks_appeals (grants/appeals.py)."""
 
     integrity_guard = APPEAL
 
@@ -497,6 +559,18 @@ class Appeal(ImmutableModel, models.Model):
     behandlet_av = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    brev = models.FileField(upload_to="klager/", max_length=300, blank=True)
+    opphevet_klage = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="ny_behandling"
+    )
+    bufdir_utfall = models.CharField(_("Bufdirs vedtak"), max_length=20, choices=BufdirOutcome.choices, blank=True)
+    bufdir_begrunnelse = models.TextField(_("Bufdirs begrunnelse"), blank=True, **limits.text(limits.LONG_TEXT))
+    bufdir_belop = models.DecimalField(_("beløp etter Bufdirs vedtak (kr)"), null=True, blank=True, **MONEY)
+    bufdir_behandlet = models.DateTimeField(_("avgjort av Bufdir"), null=True, blank=True)
+    bufdir_behandlet_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    bufdir_brev = models.FileField(upload_to="klager/", max_length=300, blank=True)
 
     objects = ImmutableQuerySet.as_manager()
 
@@ -524,10 +598,39 @@ class Appeal(ImmutableModel, models.Model):
                 name="appeal_new_amount_only_when_upheld",
             ),
             models.UniqueConstraint(fields=["vedtak"], condition=Q(utfall=""), name="appeal_one_open_per_decision"),
+            models.CheckConstraint(
+                condition=Q(bufdir_utfall="") | Q(bufdir_utfall__in=BufdirOutcome.values),
+                name="appeal_bufdir_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(bufdir_utfall="") | Q(utfall="ikke_medhold"), name="appeal_bufdir_only_when_forwarded"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        bufdir_utfall="",
+                        bufdir_behandlet__isnull=True,
+                        bufdir_behandlet_av__isnull=True,
+                        bufdir_belop__isnull=True,
+                    )
+                    | (~Q(bufdir_utfall="") & Q(bufdir_behandlet__isnull=False, bufdir_behandlet_av__isnull=False))
+                ),
+                name="appeal_bufdir_recorded_completely",
+            ),
+            models.CheckConstraint(
+                condition=(Q(bufdir_utfall="endret") & Q(bufdir_belop__gte=0))
+                | (~Q(bufdir_utfall="endret") & Q(bufdir_belop__isnull=True)),
+                name="appeal_bufdir_amount_only_when_changed",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Klage på {self.vedtak}"
+
+    @property
+    def at_bufdir(self) -> bool:
+        """Forwarded to Bufdir and not yet decided there."""
+        return self.utfall == AppealOutcome.IKKE_MEDHOLD and not self.bufdir_utfall
 
 
 class Payment(models.Model):
@@ -555,21 +658,38 @@ class Payment(models.Model):
 
 class RepaymentStatus(models.TextChoices):
     KRAV_SENDT = "krav_sendt", _("Krav sendt")
+    DELVIS_BETALT = "delvis_betalt", _("Delvis betalt")
     BETALT = "betalt", _("Betalt")
     ETTERGITT = "ettergitt", _("Ettergitt")
 
 
 class RepaymentClaim(models.Model):
-    """Tilbakebetalingskrav for unspent or misused money."""
+    """Tilbakebetalingskrav for unspent or misused money, sent to the lead applicant's vertskommune as a letter
+    (brev, made once by grants.tasks.deliver_repayment_claim). What is paid back is recorded as receipts
+    (RepaymentReceipt, innbetalinger); the rest may be waived (ettergitt_belop). The status follows them
+    (grants.repayments): krav sendt → delvis betalt → betalt, or ettergitt. betalt_dato is the day it was paid in
+    full."""
 
     vedtak = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="tilbakebetalingskrav")
     belop = models.DecimalField(_("beløp (kr)"), **MONEY)
     begrunnelse = models.TextField(_("begrunnelse"), **limits.text(limits.LONG_TEXT))
+    dato = models.DateField(_("kravdato"), default=timezone.localdate)
     forfall = models.DateField(_("forfallsdato"))
+    kontonummer = models.CharField(_("kontonummer for innbetaling"), max_length=11, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=RepaymentStatus.choices, default=RepaymentStatus.KRAV_SENDT
     )
     betalt_dato = models.DateField(_("betalt dato"), null=True, blank=True)
+    ettergitt_belop = models.DecimalField(_("ettergitt beløp (kr)"), default=ZERO, **MONEY)
+    ettergitt_dato = models.DateField(_("ettergitt dato"), null=True, blank=True)
+    ettergitt_begrunnelse = models.TextField(
+        _("begrunnelse for ettergivelse"), blank=True, **limits.text(limits.LONG_TEXT)
+    )
+    ettergitt_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    maalform = models.CharField(max_length=10, default="bokmal")
+    brev = models.FileField(upload_to="tilbakebetaling/", max_length=300, blank=True)
     opprettet = models.DateTimeField(auto_now_add=True)
     opprettet_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -584,10 +704,40 @@ class RepaymentClaim(models.Model):
                 name="repayment_paid_has_date",
             ),
             models.CheckConstraint(condition=Q(status__in=RepaymentStatus.values), name="repayment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(ettergitt_belop__gte=0) & Q(ettergitt_belop__lte=F("belop")),
+                name="repayment_waived_within_claim",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RepaymentStatus.ETTERGITT) | Q(ettergitt_dato__isnull=False),
+                name="repayment_waived_has_date",
+            ),
+            models.CheckConstraint(condition=Q(kontonummer__regex=r"^([0-9]{11})?$"), name="repayment_account_ok"),
+            models.CheckConstraint(condition=Q(maalform__in=["bokmal", "nynorsk"]), name="repayment_language_valid"),
         ]
 
     def __str__(self) -> str:
         return f"Tilbakebetalingskrav {self.belop} kr"
+
+
+class RepaymentReceipt(models.Model):
+    """Innbetaling: money the kommune paid back against a claim (all or part of it). The ledger's «tilbakebetalt»
+    is the sum of these (grants.ledger.repaid_total, totals)."""
+
+    krav = models.ForeignKey(RepaymentClaim, on_delete=models.PROTECT, related_name="innbetalinger")
+    dato = models.DateField(_("innbetalingsdato"))
+    belop = models.DecimalField(_("beløp (kr)"), **MONEY)
+    registrert_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registrert = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["krav", "dato", "id"]
+        verbose_name = _("innbetaling")
+        verbose_name_plural = _("innbetalinger")
+        constraints = [models.CheckConstraint(condition=Q(belop__gt=0), name="repayment_receipt_positive")]
+
+    def __str__(self) -> str:
+        return f"Innbetaling {self.belop} kr {self.dato}"
 
 
 class CarryOver(models.Model):
@@ -656,6 +806,63 @@ class Award(models.Model):
         return f"Tildeling {self.aar} {self.embete}: {self.belop}"
 
 
+class InformationRequest(models.Model):
+    """The statsforvalter asks the applicants for more information (anmodning om opplysninger): the application
+    waits (status venter_opplysninger) until the applicants answer and resubmit, which makes a new locked version
+    (grants.information). At most one open request per application."""
+
+    soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="opplysningsbehov")
+    melding = models.TextField(_("hva trenger dere?"), **limits.text(limits.SHORT_TEXT))
+    frist = models.DateField(_("svarfrist"))
+    sendt = models.DateTimeField(_("sendt"), auto_now_add=True)
+    sendt_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    svar = models.TextField(_("svar"), blank=True, **limits.text(limits.SHORT_TEXT))
+    besvart = models.DateTimeField(_("besvart"), null=True, blank=True)
+    besvart_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    versjon = models.ForeignKey(
+        ApplicationVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # the version the answer was sent in with
+
+    class Meta:
+        ordering = ["soknad", "sendt", "id"]
+        verbose_name = _("anmodning om opplysninger")
+        verbose_name_plural = _("anmodninger om opplysninger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["soknad"], condition=Q(besvart__isnull=True), name="informationrequest_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(besvart__isnull=True, besvart_av__isnull=True, versjon__isnull=True, svar="")
+                | Q(besvart__isnull=False, besvart_av__isnull=False, versjon__isnull=False),
+                name="informationrequest_answer_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Anmodning om opplysninger ({self.soknad})"
+
+
+class CaseMessage(models.Model):
+    """A message in the case (saksdialog) between the applicants and the statsforvalter, kept on the application.
+    `fra_statsforvalter` says which side wrote it (the author's role may change later)."""
+
+    soknad = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="saksmeldinger")
+    avsender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    fra_statsforvalter = models.BooleanField(_("fra statsforvalteren"))
+    tekst = models.TextField(_("melding"), **limits.text(limits.SHORT_TEXT))
+    sendt = models.DateTimeField(_("sendt"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["soknad", "sendt", "id"]
+        verbose_name = _("melding i saken")
+        verbose_name_plural = _("meldinger i saken")
+
+    def __str__(self) -> str:
+        return f"Melding i {self.soknad}"
+
+
 # Cached results (common.versioned_cache): which writes to these models move which version.
 versioned_cache.invalidates(
     Application,
@@ -663,9 +870,11 @@ versioned_cache.invalidates(
     Frame,
     Payment,
     RepaymentClaim,
+    RepaymentReceipt,
     CarryOver,
     Decision,
     ApplicationRound,
     versions=(versioned_cache.FIGURES, versioned_cache.VIEWS),
 )
 versioned_cache.invalidates(Assessment, versions=(versioned_cache.VIEWS,))  # case officers' assessments in rows
+versioned_cache.invalidates(Appeal, versions=(versioned_cache.FIGURES, versioned_cache.VIEWS))  # effective outcome

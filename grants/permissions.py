@@ -12,7 +12,7 @@ from accounts.scoping import (
 )
 
 from . import scoping
-from .models import ApplicationStatus, RoundStatus
+from .models import UNDECIDED, ApplicationStatus, RoundStatus
 
 
 def _applicant(role, application) -> bool:
@@ -51,8 +51,19 @@ def _view_application(user, role, application) -> bool:
     return scoping.applications(standing_of(user, role)).test(application)
 
 
+# The applicants may change the application while it is a draft, and again while it waits for the information the
+# statsforvalter asked for (grants.information); they then answer and resubmit it as a new version.
+EDITABLE = (ApplicationStatus.UTKAST, ApplicationStatus.VENTER_OPPLYSNINGER)
+
+
 @rule("grants.edit_application")
 def _edit_application(user, role, application) -> bool:
+    return application.status in EDITABLE and _applicant(role, application)
+
+
+@rule("grants.delete_draft")
+def _delete_draft(user, role, application) -> bool:
+    """The applicants delete their own draft (grants.drafts_lifecycle.delete_draft)."""
     return application.status == ApplicationStatus.UTKAST and _applicant(role, application)
 
 
@@ -71,6 +82,21 @@ def _assess(user, role, application) -> bool:
     return is_statsforvalter_of(role, application.utlysning.embete_id)
 
 
+@rule("grants.request_information")
+def _request_information(user, role, application) -> bool:
+    """Send the application back to the applicants with questions and a deadline (the workflow table decides in
+    which statuses)."""
+    return is_statsforvalter_of(role, application.utlysning.embete_id)
+
+
+@rule("grants.write_case_message")
+def _write_case_message(user, role, application) -> bool:
+    """A message in the case: the applicants and the embete's statsforvalter, while the case is open."""
+    if application.status not in UNDECIDED:
+        return False
+    return _applicant(role, application) or is_statsforvalter_of(role, application.utlysning.embete_id)
+
+
 @rule("grants.decide")
 def _decide(user, role, application) -> bool:
     return is_statsforvalter_of(role, application.utlysning.embete_id)
@@ -84,3 +110,9 @@ def _appeal(user, role, application) -> bool:
 @rule("grants.register_payment")
 def _register_payment(user, role, decision) -> bool:
     return is_statsforvalter_of(role, decision.soknad.utlysning.embete_id)
+
+
+@rule("grants.decide_appeal")
+def _decide_appeal(user, role, _appeal) -> bool:
+    """Bufdir is the klageinstans: it sees the queue of forwarded appeals and decides them (grants.appeals)."""
+    return is_bufdir(role)

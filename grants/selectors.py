@@ -131,8 +131,12 @@ def frame_overview(year: int, embete=None) -> dict:
                 "ubrukt": unspent.get(key, ZERO),
                 "tilbakebetalt": money_in.tilbakebetalt,
             }
-            row["igjen"] = (frame.belop if frame else ZERO) - row["tildelt"]
+            # No frame (a historical year, or not set yet): the frame and what is left of it are unknown (None,
+            # shown «–»), not 0 kr.
+            row["igjen"] = frame.belop - row["tildelt"] if frame else None
             for name in figures:
                 totals[name] += row[name] or ZERO
             rows.append(row)
+    if not frames:  # no frame at all that year: the sums of the frame and of what is left are unknown too
+        totals["ramme"] = totals["igjen"] = None
     return {"rows": rows, "totals": totals}

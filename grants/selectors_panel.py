@@ -199,7 +199,13 @@ def staff_panel(user, application: Application, today: datetime.date | None = No
     actions = _casework_actions(user, application, casework) if casework else {}
     if actions.get("decide"):  # the frame is looked up only for who may decide
         casework = replace(casework, frame=_frame_figures(application))
-    may = PanelActions(file_appeal=appeal is not None and not appeal.open and not appeal.deadline_passed, **actions)
+    may = PanelActions(
+        file_appeal=appeal is not None
+        and not appeal.open
+        and not appeal.deadline_passed
+        and not any(a.bufdir_utfall in ("stadfestet", "endret") for a in appeal.appeals),
+        **actions,
+    )
     lead, letter_language = selectors.lead_and_letter_language(application)
     return StaffPanel(
         application=application,
@@ -218,7 +224,8 @@ def _applicant_appeal(user, application, decision, today) -> ApplicantAppeal | N
     appeals = tuple(decision.klager.all())
     return ApplicantAppeal(
         appeals=appeals,
-        open=any(not a.utfall for a in appeals),
+        # Awaiting an outcome: at the statsforvalter, or forwarded to Bufdir (grants.appeals).
+        open=any(not a.utfall or a.at_bufdir for a in appeals),
         deadline=decision.klagefrist,
         deadline_passed=today > decision.klagefrist,
     )

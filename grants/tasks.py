@@ -170,3 +170,10 @@ def generate_round_letters(self, round_id: int) -> int:
         deliver_decision(pk)  # run the task body here, in this worker, one decision at a time
         cache.set(key, {"done": n, "total": len(ids)}, timeout=3600)
     return len(ids)
+
+
+# The e-mails of requests for information and case messages live in their own module; importing it here registers
+# them with Celery, which discovers only <app>/tasks.py.
+# The repayment claim letter lives in grants.tasks_claims, the letters on appeals in grants.tasks_appeals, loaded
+# the same way.
+from . import tasks_appeals, tasks_claims, tasks_information  # noqa: E402, F401

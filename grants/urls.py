@@ -1,6 +1,17 @@
 from django.urls import path
 
-from . import views, views_applicant, views_frames, views_rounds, views_staff
+from . import (
+    views,
+    views_appeals,
+    views_applicant,
+    views_frames,
+    views_information,
+    views_repayments,
+    views_round_rules,
+    views_rounds,
+    views_staff,
+    views_versions,
+)
 
 app_name = "grants"
 
@@ -13,5 +24,10 @@ urlpatterns = [
     *views_frames.urlpatterns,
     *views_rounds.urlpatterns,
     *views_applicant.urlpatterns,
+    *views_versions.urlpatterns,
     *views_staff.urlpatterns,
+    *views_appeals.urlpatterns,
+    *views_information.urlpatterns,  # requests for information and case messages
+    *views_repayments.urlpatterns,  # repayment claims: letter, receipts, waiver, the list of claims
+    *views_round_rules.urlpatterns,  # confirmations (publish, decide), removing attachments, deleting drafts
 ]

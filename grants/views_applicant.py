@@ -3,7 +3,6 @@ withdraw, versions (Bufdir's frames are in views_frames, the statsforvalter's ro
 view scopes the object to the user (404 outside the scope), asks the permission layer and calls a service for the
 write. Service errors go back onto the form."""
 
-import difflib
 import json
 from types import SimpleNamespace
 
@@ -22,7 +21,7 @@ from accounts.scoping import standing
 from common.money import kr
 from ui.actions import apply_errors
 
-from . import selectors, services
+from . import drafts, rounds, selectors, selectors_content, services
 from .forms_applicant import (
     ApplicationCreateForm,
     ApplicationForm,
@@ -30,7 +29,6 @@ from .forms_applicant import (
     BudgetFormSet,
     PartnerFormSet,
     field_errors,
-    kept,
 )
 from .models import Application, ApplicationStatus
 from .views_rounds import round_or_404
@@ -70,6 +68,13 @@ def _error_summary(*forms_and_formsets):
 def application_create(request, pk):
     rnd = round_or_404(request, pk)
     require(request.user, "grants.apply", rnd)
+    if rnd.deadline_passed():  # no new drafts (and projects) after the deadline: grants.rounds.check_new_draft
+        messages.error(
+            request,
+            _("Søknadsfristen gikk ut %(d)s. Det kan ikke startes nye søknader i denne utlysningen.")
+            % {"d": rnd.frist.strftime("%d.%m.%Y")},
+        )
+        return redirect("grants:round_detail", pk=rnd.pk)
     service_id = standing(request.user).service_id
     if service_id is None:  # a superuser without a service role has no service to apply for
         raise PermissionDenied(_("Du har ikke tilgang til dette."))
@@ -113,32 +118,15 @@ def _draft_forms(application, data=None):
             "annen_finansiering": f"{application.annen_finansiering.normalize():f}",
         },
     )
+    # The saved lines are the formsets' initial only on a GET: bound to a POST, a line equal to a saved line would
+    # count as an unchanged extra form and be dropped as empty (a posted INITIAL_FORMS below the saved lines).
+    if data is not None:
+        budget_initial = partner_initial = None
     budget = BudgetFormSet(data, initial=budget_initial, prefix="budsjett")
     budget.line_label = _("Budsjettlinje")
     partners = PartnerFormSet(data, initial=partner_initial, prefix="partnere")
     partners.line_label = _("Partner")
     return form, budget, partners
-
-
-def _save_draft(request, application, form, budget, partners, *, autosave: bool = False) -> Application:
-    """Call the service with the three forms' data (raises ValidationError)."""
-    data = form.cleaned_data
-    return services.save_draft(
-        request.user,
-        application,
-        maal=data["maal"],
-        aktiviteter=data["aktiviteter"],
-        tidsplan=data["tidsplan"],
-        egeninnsats=data["egeninnsats"],
-        annen_finansiering=data["annen_finansiering"],
-        budsjett=[
-            {"type": line["type"], "beskrivelse": line["beskrivelse"], "belop": line["belop"]} for line in kept(budget)
-        ],
-        tjenester=list(data["tjenester"]),
-        ansvarlig_soker=data.get("ansvarlig_soker"),
-        partnere=[{"partner": line["partner"], "rolle": line["rolle"]} for line in kept(partners)],
-        autosave=autosave,
-    )
 
 
 def _editable(request, pk) -> Application:
@@ -147,19 +135,56 @@ def _editable(request, pk) -> Application:
     return application
 
 
+def _save_fields(request, application, form, budget, partners, *, autosave: bool = False):
+    """Save the valid fields the user changed, merged with others' saves (grants.drafts): a DraftSave."""
+    for obj in (form, budget, partners):
+        obj.is_valid()
+    invalid = {name for name in form.errors if name in drafts.FIELDS}
+    if not budget.is_valid():
+        invalid.add("budsjett")
+    if not partners.is_valid():
+        invalid.add("partnere")
+    values = drafts.sent(form, budget, partners)
+    for name in request.POST.getlist("bruk_lagret"):  # the user chose the saved version of a field in conflict
+        values.pop(name, None)
+    return drafts.save_fields(
+        request.user,
+        application,
+        values,
+        revision=drafts.parse_revision(request.POST.get("utkast_revisjon")),
+        base=drafts.parse_base(request.POST.get("utkast_base")),
+        invalid=invalid,
+        keep_mine=set(request.POST.getlist("behold_min")),
+        autosave=autosave,
+    )
+
+
+def _draft_state(application, result=None) -> dict:
+    """The hidden revision and base values the form carries (grants.drafts)."""
+    if result is None:
+        return {"revisjon": application.utkast_revisjon, "base": json.dumps(drafts.current(application))}
+    return {"revisjon": result.revision, "base": json.dumps(result.base)}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
     application = _editable(request, pk)
     form, budget, partners = _draft_forms(application, request.POST or None)
-    if request.method == "POST" and all([form.is_valid(), budget.is_valid(), partners.is_valid()]):
+    result = None
+    if request.method == "POST":
         try:
-            _save_draft(request, application, form, budget, partners)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+            result = _save_fields(request, application, form, budget, partners)
+        except ValidationError as exc:  # a rule for the whole draft: nothing saved, the input comes back
+            form.add_error(None, exc.messages)
+            result = drafts.unsaved(application, request.POST)
+        if result.complete and form.is_valid() and budget.is_valid() and partners.is_valid():
             messages.success(request, _("Utkastet er lagret."))
             return redirect("grants:application_edit", pk=application.pk)
+        for name, errors in result.errors.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+        application = result.application
     return render(
         request,
         "grants/applicant/application_form.html",
@@ -169,6 +194,9 @@ def application_edit(request, pk):
             "budget": budget,
             "partners": partners,
             "summary": _error_summary(form, budget, partners),
+            "draft_state": _draft_state(application, result),
+            "result": result,
+            "conflicts": result.conflicts if result else [],
         },
     )
 
@@ -180,25 +208,31 @@ def application_autosave(request, pk):
     if not has_permission(request.user, "grants.edit_application", application):
         return JsonResponse({"errors": {"__all__": [_("Søknaden er ikke et utkast som du kan endre.")]}}, status=403)
     form, budget, partners = _draft_forms(application, request.POST)
-    if not all([form.is_valid(), budget.is_valid(), partners.is_valid()]):
-        errors = {**field_errors(form), **field_errors(budget), **field_errors(partners)}
-        return JsonResponse({"errors": errors}, status=400)
     try:
-        saved = _save_draft(request, application, form, budget, partners, autosave=True)
-    except ValidationError as exc:
-        errors = (
-            {form.add_prefix(k) if k in form.fields else k: v for k, v in exc.message_dict.items()}
-            if hasattr(exc, "error_dict")
-            else {"__all__": exc.messages}
-        )
-        return JsonResponse({"errors": errors}, status=400)
+        result = _save_fields(request, application, form, budget, partners, autosave=True)
+    except ValidationError as exc:  # a rule for the whole draft: nothing saved
+        return JsonResponse({"saved": False, "errors": {"__all__": exc.messages}}, status=400)
+    errors = {**field_errors(form), **field_errors(budget), **field_errors(partners)}
+    for name, messages_ in result.errors.items():
+        key = form.add_prefix(name) if name in form.fields else name
+        errors.setdefault(key, []).extend(m for m in messages_ if m not in errors.get(key, []))
+    saved = result.application
+    status = 400 if errors else 409 if result.conflicts else 200
     return JsonResponse(
         {
-            "saved": True,
+            "saved": not errors and not result.conflicts,
+            "lagrede_felt": result.saved,
+            "errors": errors,
+            "konflikter": result.conflicts,
+            "oppdatert": {k: v for k, v in result.changed_by_others.items() if k in drafts.SIMPLE},
+            "endret_av_andre": [str(drafts.LABELS[k]) for k in result.changed_by_others if k not in drafts.SIMPLE],
+            "revisjon": result.revision,
+            "base": result.base,
             "soknadsbelop": str(saved.soknadsbelop),
             "soknadsbelop_tekst": kr(saved.soknadsbelop),
             "lagret": timezone.localtime().strftime("%H:%M"),
-        }
+        },
+        status=status,
     )
 
 
@@ -206,11 +240,15 @@ def application_autosave(request, pk):
 @require_http_methods(["GET", "POST"])
 def application_attachment(request, pk):
     application = _editable(request, pk)
-    form = AttachmentForm(request.POST or None, request.FILES or None)
+    form = AttachmentForm(request.POST or None, request.FILES or None, rnd=application.utlysning)
     if request.method == "POST" and form.is_valid():
         try:
             attachment = services.add_attachment(
-                request.user, application, tittel=form.cleaned_data["tittel"], fil=form.cleaned_data["fil"]
+                request.user,
+                application,
+                tittel=form.cleaned_data["tittel"],
+                fil=form.cleaned_data["fil"],
+                krav=form.cleaned_data.get("krav"),
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -223,7 +261,12 @@ def application_attachment(request, pk):
     return render(
         request,
         "grants/applicant/attachment_form.html",
-        {"application": application, "form": form, "attachments": application.vedlegg.all()},
+        {
+            "application": application,
+            "form": form,
+            "attachments": application.vedlegg.select_related("krav"),
+            "missing_documents": rounds.missing_documents(application),
+        },
     )
 
 
@@ -261,6 +304,7 @@ def application_submit(request, pk):
         "grants/applicant/application_submit.html",
         {
             "application": application,
+            "content": selectors_content.application_content(application),
             "lead": lead,
             "letter_language": letter_language,
             "problems": problems,
@@ -285,38 +329,17 @@ def application_withdraw(request, pk):
     require(request.user, "grants.withdraw", application)
     if request.method == "POST":
         try:
-            services.withdraw(request.user, application)
+            withdrawn = services.withdraw(request.user, application)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
+            if withdrawn.pk is None:  # a draft that registered its project is deleted with it
+                messages.success(request, _("Utkastet er trukket og slettet, sammen med prosjektet det registrerte."))
+                return redirect("grants:round_detail", pk=application.utlysning_id)
             messages.success(request, _("Søknaden er trukket."))
         return redirect("grants:application_detail", pk=application.pk)
     return render(request, "grants/applicant/withdraw.html", {"application": application})
-
-
-def _lines(content) -> list[str]:
-    return json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True).splitlines()
-
-
-def version_diff(old: dict, new: dict) -> list[dict]:
-    """Rows for a side-by-side table of what changed between two snapshots (changed lines only)."""
-    a, b = _lines(old), _lines(new)
-    rows = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        for k in range(max(i2 - i1, j2 - j1)):
-            rows.append(
-                {
-                    "kind": tag,
-                    "old_no": i1 + k + 1 if i1 + k < i2 else None,
-                    "old": a[i1 + k] if i1 + k < i2 else "",
-                    "new_no": j1 + k + 1 if j1 + k < j2 else None,
-                    "new": b[j1 + k] if j1 + k < j2 else "",
-                }
-            )
-    return rows
 
 
 @login_required
@@ -326,9 +349,8 @@ def application_versions(request, pk):
     items = []
     previous = None
     for version in versions:
-        items.append(
-            {"version": version, "diff": version_diff(previous.innhold, version.innhold) if previous else None}
-        )
+        changes = selectors_content.compare(previous.innhold, version.innhold) if previous else None
+        items.append({"version": version, "previous": previous, "diff": changes})
         previous = version
     return render(
         request, "grants/applicant/versions.html", {"application": application, "items": list(reversed(items))}

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import require
 from accounts.scoping import standing
 
-from . import selectors, services
+from . import rounds, selectors, services
 from .forms_applicant import RoundForm
 from .models import RoundStatus
 
@@ -40,13 +40,15 @@ def round_create(request):
     form = RoundForm(request.POST or None, initial={"aar": today.year, "apner": today})
     if request.method == "POST" and form.is_valid():
         try:
-            rnd = services.create_round(
-                request.user,
-                embete=embete,
-                aar=form.cleaned_data["aar"],
-                criteria=form.criteria(),
-                **form.service_kwargs(),
-            )
+            with transaction.atomic():
+                rnd = services.create_round(
+                    request.user,
+                    embete=embete,
+                    aar=form.cleaned_data["aar"],
+                    criteria=form.criteria(),
+                    **form.service_kwargs(),
+                )
+                rounds.set_required_documents(request.user, rnd, form.required_documents())
         except ValidationError as exc:
             _apply_round_errors(form, exc)
         else:
@@ -82,6 +84,7 @@ def round_update(request, pk):
                 services.update_round(request.user, rnd, **form.service_kwargs())
                 if not locked:
                     services.set_round_criteria(request.user, rnd, form.criteria())
+                    rounds.set_required_documents(request.user, rnd, form.required_documents())
         except ValidationError as exc:
             _apply_round_errors(form, exc)
         else:

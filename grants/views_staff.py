@@ -29,8 +29,10 @@ from projects.models import Category
 from ui.actions import apply_errors
 from ui.pagination import DeferredJoinPaginator
 
-from . import ledger, selectors, selectors_panel, services
+from . import ledger, selectors, selectors_content, selectors_information, selectors_panel, services
+from . import selectors_repayments as repayment_reads
 from .filters import ApplicationFilter
+from .forms_repayments import ClaimForm
 from .forms_staff import (
     AppealForm,
     AssignOfficerForm,
@@ -40,13 +42,11 @@ from .forms_staff import (
     PaymentForm,
     PriorityForm,
     RecommendForm,
-    RepaymentForm,
     ResolveAppealForm,
     ScoreForm,
 )
 from .models import (
     ZERO,
-    Appeal,
     Application,
     ApplicationStatus,
     Assessment,
@@ -56,6 +56,7 @@ from .tasks import letters_key
 BOARD_STATUSES = (
     ApplicationStatus.SENDT_INN,
     ApplicationStatus.UNDER_BEHANDLING,
+    ApplicationStatus.VENTER_OPPLYSNINGER,
     ApplicationStatus.INNVILGET,
     ApplicationStatus.DELVIS_INNVILGET,
     ApplicationStatus.AVSLATT,
@@ -118,7 +119,13 @@ def _form_makers(panel: selectors_panel.StaffPanel) -> dict:
         ("impartiality", may.declare_impartiality, ImpartialityForm),
         ("score", may.score, lambda: ScoreForm(criteria=casework.scoring.criteria, existing=casework.scoring.mine)),
         ("recommend", may.recommend, lambda: RecommendForm(initial=_recommend_initial(casework.assessment))),
-        ("decide", may.decide, lambda: DecideForm(initial={"rapportfrist": application.utlysning.rapportfrist})),
+        (
+            "decide",
+            may.decide,
+            lambda: DecideForm(
+                initial={"rapportfrist": application.utlysning.rapportfrist}, applied=application.soknadsbelop
+            ),
+        ),
         (
             "payment",
             may.register_payment,
@@ -126,7 +133,7 @@ def _form_makers(panel: selectors_panel.StaffPanel) -> dict:
                 initial={"dato": timezone.localdate(), "belop": str(casework.decided.unpaid.quantize(Decimal("1")))}
             ),
         ),
-        ("repayment", may.claim_repayment, RepaymentForm),
+        ("repayment", may.claim_repayment, ClaimForm),
         ("carry_over", may.carry_over, CarryOverForm),
     )
     return {key: make for key, allowed, make in makers if allowed}
@@ -154,11 +161,14 @@ def application_context(request, application, bound: dict | None = None) -> dict
     panel = selectors_panel.staff_panel(request.user, application)
     return {
         "application": application,
+        "content": selectors_content.application_content(application),
         "decision": panel.decision,
         "problems": services.submission_problems(application) if application.status == ApplicationStatus.UTKAST else [],
         "events": events_for(application)[:50],
         "panel": panel,
         "panel_forms": panel_forms(panel, bound),
+        "information": selectors_information.summary(request.user, application),  # requests for information
+        "claims": repayment_reads.claim_rows(panel.decision),  # repayment claims (grants.views_repayments)
     }
 
 
@@ -187,7 +197,12 @@ def _act(request, application, key, form, call, success, anchor="saksbehandling"
 def application_list(request):
     if not selectors_panel.is_staff_user(request.user):
         raise PermissionDenied(_("Du har ikke tilgang til dette."))
-    qs = selectors.applications_visible_to(request.user).order_by("-aar", "referanse", "pk")
+    qs = (
+        selectors.applications_visible_to(request.user)
+        .select_related("vedtak")
+        .prefetch_related("vedtak__klager")  # the effective outcome after appeals (grants.outcome)
+        .order_by("-aar", "referanse", "pk")
+    )
     filterset = ApplicationFilter(request.GET or None, queryset=qs, request=request)
     page = DeferredJoinPaginator(filterset.qs, 25, cached_count=True).get_page(request.GET.get("side"))
     return render(request, "grants/staff/application_list.html", {"filter": filterset, "page": page})
@@ -267,7 +282,7 @@ def decide(request, pk):
         request,
         application,
         "decide",
-        DecideForm(request.POST),
+        DecideForm(request.POST, applied=application.soknadsbelop),
         lambda d: services.decide(
             request.user,
             application,
@@ -281,26 +296,6 @@ def decide(request, pk):
     )
 
 
-@login_required
-@require_POST
-def resolve_appeal(request, pk):
-    appeal = Appeal.objects.select_related("vedtak").filter(pk=pk).first()
-    if appeal is None:
-        raise Http404
-    application = _staff_application(request, appeal.vedtak.soknad_id, "grants.decide")
-    return _act(
-        request,
-        application,
-        f"resolve-{appeal.pk}",
-        ResolveAppealForm(request.POST, prefix=f"klage-{appeal.pk}"),
-        lambda d: services.resolve_appeal(
-            request.user, appeal, utfall=d["utfall"], begrunnelse=d["begrunnelse"], nytt_belop=d["nytt_belop"]
-        ),
-        _("Klagen er behandlet."),
-        anchor="klager",
-    )
-
-
 def _decision_of(request, pk):
     application = _staff_application(request, pk)
     decision = getattr(application, "vedtak", None)
@@ -308,40 +303,6 @@ def _decision_of(request, pk):
         raise Http404
     require(request.user, "grants.register_payment", decision)
     return application, decision
-
-
-@login_required
-@require_POST
-def register_payment(request, pk):
-    application, decision = _decision_of(request, pk)
-    return _act(
-        request,
-        application,
-        "payment",
-        PaymentForm(request.POST),
-        lambda d: services.register_payment(
-            request.user, decision, dato=d["dato"], belop=d["belop"], kontonummer=d["kontonummer"]
-        ),
-        _("Utbetalingen er registrert."),
-        anchor="utbetalinger",
-    )
-
-
-@login_required
-@require_POST
-def repayment_claim(request, pk):
-    application, decision = _decision_of(request, pk)
-    return _act(
-        request,
-        application,
-        "repayment",
-        RepaymentForm(request.POST),
-        lambda d: services.create_repayment_claim(
-            request.user, decision, belop=d["belop"], begrunnelse=d["begrunnelse"], forfall=d["forfall"]
-        ),
-        _("Tilbakebetalingskravet er registrert."),
-        anchor="utbetalinger",
-    )
 
 
 @login_required
@@ -420,6 +381,7 @@ def board(request, pk, kategori):
     applications = (
         Application.objects.filter(utlysning=rnd, kategori=kategori, status__in=BOARD_STATUSES)
         .select_related("prosjekt__network", "vurdering", "vedtak", "saksbehandler")
+        .prefetch_related("vedtak__klager")  # the effective outcome after appeals (grants.outcome)
         .order_by(
             F("vurdering__rangering").asc(nulls_last=True),
             F("vurdering__samlingsrangering").asc(nulls_last=True),
@@ -555,12 +517,11 @@ urlpatterns = [
     path("soknader/<int:pk>/poeng/", score, name="score"),
     path("soknader/<int:pk>/anbefaling/", recommend, name="recommend"),
     path("soknader/<int:pk>/vedtak/", decide, name="decide"),
-    path("soknader/<int:pk>/utbetaling/", register_payment, name="register_payment"),
-    path("soknader/<int:pk>/tilbakebetaling/", repayment_claim, name="repayment_claim"),
+    # soknader/<pk>/utbetaling/ (register_payment) and soknader/<pk>/tilbakebetaling/ (repayment_claim), each with
+    # its confirmation: grants.views_repayments
     path("soknader/<int:pk>/overforing/", carry_over, name="carry_over"),
     path("soknader/<int:pk>/klage/", appeal_create, name="appeal_create"),
     path("soknader/<int:pk>/prioritering/", board_update, name="board_update"),
-    path("klager/<int:pk>/behandle/", resolve_appeal, name="resolve_appeal"),
     path("utlysninger/<int:pk>/prioritering/<str:kategori>/", board, name="board"),
     path("utlysninger/<int:pk>/vedtaksbrev/", round_letters, name="round_letters"),
     path("utlysninger/<int:pk>/vedtaksbrev/status/", round_letters_progress, name="round_letters_progress"),

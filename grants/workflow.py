@@ -13,21 +13,29 @@ from .models import ApplicationStatus as S
 
 TRANSITIONS: dict[str, dict[str, str]] = {
     S.UTKAST: {S.SENDT_INN: "grants.submit", S.TRUKKET: "grants.withdraw"},
-    S.SENDT_INN: {S.UNDER_BEHANDLING: "grants.assess", S.TRUKKET: "grants.withdraw"},
+    S.SENDT_INN: {
+        S.UNDER_BEHANDLING: "grants.assess",
+        S.VENTER_OPPLYSNINGER: "grants.request_information",
+        S.TRUKKET: "grants.withdraw",
+    },
     S.UNDER_BEHANDLING: {
         S.INNVILGET: "grants.decide",
         S.DELVIS_INNVILGET: "grants.decide",
         S.AVSLATT: "grants.decide",
+        S.VENTER_OPPLYSNINGER: "grants.request_information",
         S.TRUKKET: "grants.withdraw",
     },
+    # Sent back for more information (grants.information): the applicants answer and resubmit.
+    S.VENTER_OPPLYSNINGER: {S.UNDER_BEHANDLING: "grants.submit", S.TRUKKET: "grants.withdraw"},
     S.INNVILGET: {},
     S.DELVIS_INNVILGET: {},
     S.AVSLATT: {},
     S.TRUKKET: {},
 }
 
-# target -> the permission actions of the moves into it (each target has one today: trukket is always
-# grants.withdraw, innvilget always grants.decide, ...).
+# target -> the permission actions of the moves into it (one for most targets: trukket is always grants.withdraw,
+# innvilget always grants.decide; «under behandling» has two, grants.assess from «sendt inn» and grants.submit when
+# the applicants answer a request for information).
 _INTO: dict[str, set[str]] = {}
 for _targets in TRANSITIONS.values():
     for _target, _action in _targets.items():

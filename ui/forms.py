@@ -1,9 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext as _
 
 from common import dates, sensitive
-from common.money import validate_amount_bound
+from common.money import parse_kroner, validate_amount_bound
 
 # CharFields that hold structured values, not free text: no identity number check.
 STRUCTURED = (forms.EmailField, forms.URLField, forms.SlugField, forms.UUIDField, forms.JSONField)
@@ -19,16 +20,43 @@ def is_free_text(field) -> bool:
     return getattr(field, "free_text", True)
 
 
-class AmountField(forms.CharField):
-    """An amount in kroner typed as text ("150 000"); the services parse it (grants.services.money). Carries the
-    upper bound of common.money, so a too large amount comes back with the form; not free text."""
+class KronerField(forms.CharField):
+    """An amount in whole kroner typed as text («1 200 000», «1.200.000», «1200000 kr», «1 200 000,-»), parsed by
+    the one parser common.money.parse_kroner: cleaned_data is a whole Decimal, or None when left empty. Øre
+    («100000,50») and words («1,5 mill») come back with the form and a message saying what to write; the
+    services parse again (grants.services.money), with the same parser. Not free text."""
 
     free_text = False
     default_validators = [validate_amount_bound]
 
     def __init__(self, *, max_length=30, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
         super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if self.max_length is not None:
+            MaxLengthValidator(self.max_length)(text)
+        return parse_kroner(text)
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def run_validators(self, value):
+        """The bound is checked by the parser; the text length in to_python."""
+
+    def has_changed(self, initial, data):
+        try:
+            before = None if initial in self.empty_values else parse_kroner(initial)
+            return before != self.to_python(data)
+        except ValidationError:
+            return True
+
+
+AmountField = KronerField  # the older name, used by the forms written before issue 17
 
 
 class DesignsystemetFormMixin:

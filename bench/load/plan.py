@@ -139,7 +139,13 @@ def build_plan(
                     rapportfrist=datetime.date(year + 1, 3, 1),
                     tilbakebetaling_terskel="5000",
                     overforing_tillatt=False,
+                    # The clients decide while the round is open: only a rolling round allows that (issue 17,
+                    # grants.rounds.check_decision_time).
+                    rullerende=True,
                 )
+            elif not rnd.rullerende and not rnd.deadline_passed():  # a round reused from an earlier run or the demo
+                ApplicationRound.objects.filter(pk=rnd.pk).update(rullerende=True)
+                rnd.refresh_from_db()
             if rnd.status == RoundStatus.UTKAST:
                 rnd = services.publish_round(user, rnd)
             rounds[embete.pk] = rnd

@@ -89,7 +89,11 @@ def casework_step(html: str, pk: int, user_id: int, rng: random.Random, forms_mo
     assign = forms_module.form_for(html, action=f"{path}saksbehandler/")
     impartial = forms_module.form_for(html, action=f"{path}habilitet/")
     recommend = forms_module.form_for(html, action=f"{path}anbefaling/")
-    decide = forms_module.form_for(html, action=f"{path}vedtak/")
+    # The decision form posts to its confirmation page first (issue 17); the client posts the same fields on to
+    # the decision itself, as the confirmation page's «Fatt vedtaket» does with them hidden.
+    decide = forms_module.form_for(html, action=f"{path}vedtak/bekreft/") or forms_module.form_for(
+        html, action=f"{path}vedtak/"
+    )
     if assign and not assign.value("sb-saksbehandler"):
         return "saksbehandler", "saksbehandler/", assign.set("sb-saksbehandler", str(user_id)), {}
     if impartial:

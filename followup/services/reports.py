@@ -5,7 +5,7 @@ chooses it, in the same transaction as the approval (if grants refuses, the appr
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +16,7 @@ from accounts.permissions import require
 from audit import services as audit
 from common import money as money_bounds
 from common.money import kr
+from followup.budget import approved_budget, split_award  # noqa: F401  (split_award: still importable here)
 from followup.models import (
     SELF_ASSESSMENT_STATEMENTS,
     ProgressReport,
@@ -51,29 +52,6 @@ MAX_STAFF = 100_000
 # --- prefill -------------------------------------------------------------------------------------------
 
 
-def split_award(budget: dict[str, Decimal], award: Decimal) -> dict[str, Decimal]:
-    """The award spread over the budget kinds in proportion to the application's budget, in whole kroner,
-    summing exactly to the award (largest remainder; any øre go to the largest line). A budget that already
-    sums to the award is kept as it is."""
-    kinds = list(BudgetKind.values)
-    total = sum(budget.values(), ZERO)
-    if total <= 0:
-        return dict.fromkeys(kinds, ZERO)
-    if total == award:
-        return {k: budget.get(k, ZERO) for k in kinds}
-    raw = {k: budget.get(k, ZERO) * award / total for k in kinds}
-    whole = {k: v.quantize(Decimal("1"), rounding=ROUND_FLOOR) for k, v in raw.items()}
-    left = award.quantize(Decimal("1"), rounding=ROUND_FLOOR) - sum(whole.values(), ZERO)
-    by_remainder = sorted(kinds, key=lambda k: (-(raw[k] - whole[k]), kinds.index(k)))
-    for k in by_remainder[: int(left)]:
-        whole[k] += 1
-    cents = award - sum(whole.values(), ZERO)
-    if cents:
-        largest = max(kinds, key=lambda k: (whole[k], -kinds.index(k)))
-        whole[largest] += cents
-    return whole
-
-
 def previous_approved(krav: ReportingRequirement) -> ProgressReport | None:
     return (
         ProgressReport.objects.filter(
@@ -96,7 +74,8 @@ def last_years_staff(krav: ReportingRequirement) -> dict[int, int]:
 @transaction.atomic
 def start_report(actor, krav: ReportingRequirement) -> ProgressReport:
     """The requirement's report, created as a draft on first call and prefilled with what is known: the final
-    award, the budget per line (scaled to the award), the participating services (with last year's staff
+    award, the approved budget per line (followup.budget.approved_budget: scaled to the award, after approved
+    reallocations), the participating services (with last year's staff
     numbers) and the answers of the project's previous approved report. Called again it returns the report."""
     krav = (
         ReportingRequirement.objects.select_for_update(of=("self",))
@@ -112,10 +91,7 @@ def start_report(actor, krav: ReportingRequirement) -> ProgressReport:
     previous = previous_approved(krav)
     carried = {f: getattr(previous, f) for f in CARRIED_FIELDS} if previous else {}
     report = ProgressReport.objects.create(krav=krav, tildelt=award, opprettet_av=actor, **carried)
-    budget: dict[str, Decimal] = {}
-    for line in decision.soknad.budsjett.all():
-        budget[line.type] = budget.get(line.type, ZERO) + line.belop
-    lines = split_award(budget, award)
+    lines = approved_budget(decision, award)  # the award split over the budget, after approved reallocations
     ReportSpending.objects.bulk_create(
         ReportSpending(rapport=report, type=kind, budsjett=lines[kind]) for kind in BudgetKind.values
     )

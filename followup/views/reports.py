@@ -373,6 +373,15 @@ def report_detail(request, pk):
 # --- review (statsforvalter) ---------------------------------------------------------------------------
 
 
+def _confirmed(request, form) -> bool:
+    """Approving cannot be undone (it may create a repayment claim or a carry-over): a valid approval is first shown
+    on a confirmation page (followup/reports/review_confirm.html, no JavaScript needed) that posts it again with
+    bekreftet=1. Returning a report needs no confirmation."""
+    if "endre" in request.POST:  # «Endre» on the confirmation: back to the form as typed
+        return False
+    return form.cleaned_data.get("utfall") != ReviewOutcome.GODKJENT or request.POST.get("bekreftet") == "1"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_review(request, pk):
@@ -388,7 +397,7 @@ def report_review(request, pk):
         return redirect("projects:report_detail", pk=report.pk)
     rnd = report.krav.vedtak.soknad.utlysning
     form = ReviewForm(request.POST or None, carry_over_allowed=rnd.overforing_tillatt)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _confirmed(request, form):
         data = form.cleaned_data
         try:
             services.review(
@@ -408,9 +417,12 @@ def report_review(request, pk):
             return redirect("projects:report_detail", pk=report.pk)
     versions = list(report.versjoner.all())
     content = versions[-1].innhold if versions else services.snapshot(report)
+    confirming = (
+        request.method == "POST" and form.is_valid() and not _confirmed(request, form) and "endre" not in request.POST
+    )
     return render(
         request,
-        "followup/reports/report_review.html",
+        "followup/reports/review_confirm.html" if confirming else "followup/reports/report_review.html",
         {
             "report": report,
             "krav": report.krav,

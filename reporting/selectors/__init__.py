@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from accounts.models import STATSFORVALTER_ROLES, Invitation, Role, RoleAssignment
 from accounts.selectors import invitations_visible_to
 from followup.selectors import duty as duty_selectors
+from grants import selectors_appeals, selectors_information, selectors_repayments
 from networks import selectors as network_selectors
 from networks.models import LearningNetwork, NetworkStatus
 from organisations.models import ChildWelfareService, Embete, Fylke, Kommune, Partner
@@ -23,6 +24,7 @@ def start_page(user, role) -> dict:
             "coverage": national,
             "template": "reporting/start_bufdir.html",
             "embeter": embeter,
+            "appeals_at_bufdir": selectors_appeals.forwarded_count(),  # Bufdir is the klageinstans
             "totals": {
                 "embeter": len(embeter),
                 "kommuner": Kommune.objects.aktive().count(),
@@ -51,6 +53,8 @@ def start_page(user, role) -> dict:
             ),
             "join_requests": network_selectors.pending_requests_for(user),
             "duty": duty_selectors.embete_duty_counts(role.embete_id),
+            "overdue_claims": selectors_repayments.overdue_count(user),  # repayment claims past their due date
+            "overdue_answers": selectors_information.overdue_count(user),  # requests for information past due
         }
     if role.is_service:
         service = services_visible_to(user).get(pk=role.tjeneste_id)

@@ -38,8 +38,8 @@ from accounts.scoping import standing
 from common import versioned_cache as figures_cache
 from common.money import kr
 from followup.models import ReportingRequirement, ReportStatus
-from grants import ledger
-from grants.models import AWARDED, Application, ApplicationStatus
+from grants import ledger, outcome
+from grants.models import UNDECIDED, Application, ApplicationStatus
 from networks.models import LearningNetwork, Membership, MembershipStatus, NetworkPartner, NetworkStatus
 from networks.models import NetworkStatusChange as StatusChange
 from networks.selectors import services_in_active_network
@@ -218,12 +218,11 @@ def _applications(embete: Embete, aar: int) -> dict:
         for r in received.values("kategori")
         .annotate(
             mottatt=Count("id"),
-            innvilget=Count("id", filter=Q(status__in=AWARDED)),
-            avslatt=Count("id", filter=Q(status=ApplicationStatus.AVSLATT)),
+            # The effective outcome after appeals (grants.outcome): an upheld appeal on a rejection is awarded.
+            innvilget=Count("id", filter=outcome.awarded_q(), distinct=True),
+            avslatt=Count("id", filter=outcome.rejected_q(), distinct=True),
             trukket=Count("id", filter=Q(status=ApplicationStatus.TRUKKET)),
-            under_behandling=Count(
-                "id", filter=Q(status__in=(ApplicationStatus.SENDT_INN, ApplicationStatus.UNDER_BEHANDLING))
-            ),
+            under_behandling=Count("id", filter=Q(status__in=UNDECIDED)),  # venter på opplysninger too
             soknadsbelop=Coalesce(
                 Sum("soknadsbelop", filter=~Q(status=ApplicationStatus.TRUKKET)), ZERO, output_field=MONEY
             ),

@@ -51,6 +51,7 @@ def setup(reference_data, no_mfa):
         kriterier="Samarbeid mellom tjenester og plan for implementering.",
         status=RoundStatus.PUBLISERT,
         publisert=timezone.now(),
+        rullerende=True,  # decided before the deadline (issue 17: otherwise decisions wait for it)
     )
     Frame.objects.create(
         ordning=scheme(), aar=today.year, embete=vestland, kategori="fosterhjem", belop=Decimal("2000000")
@@ -161,6 +162,10 @@ def test_report_returned_resubmitted_and_approved_with_repayment_claim(browser_p
     page.wait_for_load_state("load")
     page.get_by_label("Godkjenn rapporten").check()
     page.get_by_role("button", name="Registrer vurderingen").click()
+    page.wait_for_load_state("load")
+    assert "Bekreft godkjenningen" in text(page)  # approving cannot be undone (issue 17)
+    assert_accessible(page, "bekreft godkjenning")
+    page.get_by_role("button", name="Godkjenn rapporten").click()
     page.wait_for_load_state("load")
     assert "Rapporten er godkjent." in text(page)
     claims = page.get_by_role("table", name="Tilbakebetalingskrav på tilskuddet")

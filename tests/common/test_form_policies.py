@@ -75,13 +75,13 @@ def test_the_range_follows_today():
 
 
 @pytest.mark.parametrize(
-    ("value", "ok"), [("999999999999.99", True), ("999 999 999 999", True), ("1000000000000", False), ("1e20", False)]
+    ("value", "ok"), [("999999999999", True), ("999 999 999 999", True), ("1000000000000", False), ("1e20", False)]
 )
 def test_amount_fields_carry_the_bound(value, ok):
     form = SampleForm({"belop": value})
     assert form.is_valid() is ok
     if ok:
-        assert form.cleaned_data["belop"] == value  # the text is parsed by the service, as before
+        assert form.cleaned_data["belop"] == Decimal("999999999999")  # parsed by common.money.parse_kroner
     else:
         assert form.errors["belop"] == [
             "Beløpet er for stort. Det største beløpet Læringsnett kan lagre, er "

@@ -22,6 +22,8 @@ SOURCES_BEFORE = (
     "grants.Frame",
     "grants.Payment",
     "grants.RepaymentClaim",
+    "grants.RepaymentReceipt",  # since issue 17: «tilbakebetalt» is the sum of the receipts
+    "grants.Appeal",  # since issue 17: the effective outcome (and Bufdir's amount) shows in lists and counts
     "grants.CarryOver",
     "grants.Decision",
     "grants.ApplicationRound",

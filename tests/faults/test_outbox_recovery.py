@@ -14,6 +14,7 @@ in-memory test database is copied to a file for them and read back afterwards (s
 A fault in the code (a task not registered, a call the task refuses) never gives a message up: the row waits with
 the error recorded and the command exits non-zero; fixed, the next run sends it."""
 
+import datetime
 import email.header
 import io
 import os
@@ -31,11 +32,15 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from common import outbox
 from common.models import OutboxMessage
 from config.celery import app as celery_app
+from followup.services import changes
+from grants import appeals, information, repayments
 from grants.tasks import generate_round_letters
+from projects.models import DevelopmentProject
 from reporting.tasks import import_allocations_task
 from tests.projects.conftest import award
 
@@ -80,6 +85,81 @@ def _account_mail(request):
     return lambda: client.post(reverse("account_reset_password"), {"email": leader.email})
 
 
+def _information_requested(request):
+    """The statsforvalter sends a submitted application back to the applicants for more information."""
+    sf, submitted = request.getfixturevalue("sf"), request.getfixturevalue("submitted")
+    request.getfixturevalue("leader")  # an applicant who gets the e-mail
+    frist = timezone.localdate() + datetime.timedelta(days=14)
+    return lambda: information.request_information(sf, submitted, melding=QUESTION, frist=frist)
+
+
+def _information_answered(request):
+    """The applicants answer the request and send the application in again; the case officer hears of it."""
+    sf, leader, submitted = (request.getfixturevalue(name) for name in ("sf", "leader", "submitted"))
+    frist = timezone.localdate() + datetime.timedelta(days=14)
+    information.request_information(sf, submitted, melding=QUESTION, frist=frist)
+    return lambda: information.resubmit(leader, submitted, svar="Budsjettet er delt opp.")
+
+
+def _case_message(request):
+    """The statsforvalter writes a message in the case; the applicants get it."""
+    sf, submitted = request.getfixturevalue("sf"), request.getfixturevalue("submitted")
+    request.getfixturevalue("leader")
+    return lambda: information.write_message(sf, submitted, tekst="Vi ser på søknaden nå.")
+
+
+def _repayment_claim(request):
+    """The statsforvalter claims part of a paid-out grant back: the claim letter is made and e-mailed."""
+    sf, assessed = request.getfixturevalue("sf"), request.getfixturevalue("assessed")
+    request.getfixturevalue("frame")
+    request.getfixturevalue("leader")
+    decision = award(sf, assessed)  # paid out
+    forfall = timezone.localdate() + datetime.timedelta(days=60)
+    return lambda: repayments.create_repayment_claim(
+        sf, decision, belop="50000", begrunnelse="Ubrukte midler.", forfall=forfall, kontonummer="76940512057"
+    )
+
+
+def _appeal_forwarded(request):
+    """The statsforvalter does not agree with an appeal and forwards it to Bufdir: the letter is made and e-mailed."""
+    sf, leader, assessed = (request.getfixturevalue(name) for name in ("sf", "leader", "assessed"))
+    request.getfixturevalue("frame")
+    appeal = appeals.file_appeal(leader, award(sf, assessed, pay=False), "Vi trenger hele beløpet.")
+    return lambda: appeals.resolve_appeal(sf, appeal, utfall="ikke_medhold", begrunnelse="Rammen er fordelt.")
+
+
+def _awarded_application(request):
+    application = request.getfixturevalue("awarded").soknad
+    DevelopmentProject.objects.filter(pk=application.prosjekt_id).update(
+        planlagt_start=datetime.date(2026, 1, 1), planlagt_slutt=datetime.date(2027, 12, 31)
+    )
+    return application
+
+
+def _send_change(leader, application):
+    return changes.send_notice(
+        leader, application, type="forsinkelse", beskrivelse="Prosjektlederen sluttet.",
+        ny_sluttdato=datetime.date(2028, 6, 30),
+    )  # fmt: skip
+
+
+def _change_sent(request):
+    """The applicants send a change notice; the statsforvalter hears of it."""
+    request.getfixturevalue("sf")
+    leader, application = request.getfixturevalue("leader"), _awarded_application(request)
+    return lambda: _send_change(leader, application)
+
+
+def _change_decided(request):
+    """The statsforvalter approves a change notice; the applicants hear of it."""
+    sf, leader = request.getfixturevalue("sf"), request.getfixturevalue("leader")
+    application = _awarded_application(request)
+    notice = _send_change(leader, application)
+    return lambda: changes.decide(sf, notice, godkjent=True)
+
+
+QUESTION = "Send et budsjett der lønn og samlinger er skilt."
+
 # kind: (tasks queued, subject of the e-mail it sends or None, set-up returning the user action)
 KINDS = {
     **{kind: ((task,), subject, build) for kind, (task, subject, build) in FLOWS.items()},
@@ -90,6 +170,17 @@ KINDS = {
     ),
     "tildelingsimport": (("reporting.import_allocations",), None, _allocation_import),
     "kontoepost": (("accounts.tasks.send_account_email",), "[Læringsnett] ", _account_mail),
+    "opplysninger": (("grants.tasks_information.send_information_requested",), "Søknad ", _information_requested),
+    "opplysningssvar": (("grants.tasks_information.send_information_answered",), "Søknad ", _information_answered),
+    "saksmelding": (("grants.tasks_information.send_case_message",), "Søknad ", _case_message),
+    "tilbakebetaling": (
+        ("grants.tasks_claims.deliver_repayment_claim",),
+        "Krav om tilbakebetaling:",
+        _repayment_claim,
+    ),
+    "klagebrev": (("grants.tasks_appeals.deliver_appeal_letter",), "Klagen i sak", _appeal_forwarded),
+    "endringsmelding": (("followup.tasks.send_change_notice_sent",), "Endringsmelding:", _change_sent),
+    "endringssvar": (("followup.tasks.send_change_notice_decided",), "Endringen er godkjent:", _change_decided),
 }
 # The worker drill starts a Redis and a worker per kind: the reported kind and the one with two tasks and a PDF.
 WORKER_KINDS = ["invitasjon", "vedtaksbrev"]

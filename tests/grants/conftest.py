@@ -313,6 +313,9 @@ def round_data(guideline, **overrides) -> dict:
         "fosterhjem": True,
         "maks_belop": Decimal("800000"),
         "rapportfrist": datetime.date(2027, 3, 1),
+        # Decided as they come in, so the tests may decide at NOW, before DEADLINE. Rounds that wait for the
+        # deadline (the default) are tested in tests/grants/test_round_rules.py.
+        "rullerende": True,
     }
     data.update(overrides)
     return data

@@ -2,13 +2,18 @@
 uploaded documents, amounts too large for a money column (a 500 on PostgreSQL), and dates far outside what
 the grant scheme can mean (a 500 on the postponement page). Refused with a Norwegian message; nothing saved."""
 
-import datetime
+import json
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
+from audit.models import AuditEvent
+from grants import services
 from grants.models import Application, Attachment, Decision
 from tests.common.test_sensitive import ACCOUNT, DNR, FNR, MESSAGE, NOT_FNR, docx_with, pdf_with
 
@@ -26,17 +31,28 @@ TOO_LARGE = f"Beløpet er for stort. Det største beløpet Læringsnett kan lagr
 @pytest.mark.parametrize("number", [FNR, f"{FNR[:6]} {FNR[6:]}", DNR, f"{DNR[:6]}.{DNR[6:]}"])
 @pytest.mark.parametrize("field", ["maal", "aktiviteter", "budsjett-0-beskrivelse"])
 def test_identity_number_in_the_application_is_refused_and_nothing_saved(client, draft, leader, number, field):
-    before = snapshot_of(draft)
+    """Issue 17: the field with the number is refused and not saved (nor audited); the other fields are saved."""
+    before = services.snapshot(Application.objects.get(pk=draft.pk))
+    refused = "budsjett" if field.startswith("budsjett") else field  # the budget lines are one field
     login(client, leader)
-    data = draft_post(draft, **{field: f"Gjelder barnet med nummer {number} i Bergen."})
+    typed = f"Gjelder barnet med nummer {number} i Bergen."
+    data = draft_post(draft, **{field: typed})
     response = client.post(reverse("grants:application_autosave", args=[draft.pk]), data)
     assert response.status_code == 400
     assert response.json()["errors"][field] == [MESSAGE]
+    assert refused not in response.json()["lagrede_felt"]
     page = client.post(reverse("grants:application_edit", args=[draft.pk]), data)
     assert page.status_code == 200
     assert MESSAGE in html(page)
-    assert snapshot_of(draft) == before
-    assert number not in Application.objects.get(pk=draft.pk).maal
+    assert escape(typed) in html(page), "what was typed comes back in the form"
+    after = services.snapshot(Application.objects.get(pk=draft.pk))
+    assert after[refused] == before[refused], "the refused field keeps its saved value"
+    assert after["tidsplan"] == "Mars–desember." != before["tidsplan"], "the valid fields are saved"
+    digits = re.sub(r"\D", "", number)
+    assert not any(digits in re.sub(r"\D", "", json.dumps(e.endringer)) for e in AuditEvent.objects.all()), (
+        "no audit row holds the refused number"
+    )
+    assert number not in json.dumps(after, ensure_ascii=False)
 
 
 @pytest.mark.parametrize("number", [NOT_FNR, ACCOUNT, "1503.12.34567", "+47 912 34 567"])
@@ -97,7 +113,12 @@ def test_budget_lines_summing_past_what_a_money_column_holds_are_refused(client,
     assert f"Det største beløpet Læringsnett kan lagre, er {LARGEST}." in message
     page = client.post(reverse("grants:application_edit", args=[draft.pk]), data)
     assert page.status_code == 200 and "Budsjettets sum er for stor" in html(page)
-    assert snapshot_of(draft) == before
+    assert 'value="999 999 999 999"' in html(page), "what was typed comes back"
+    after = services.snapshot(Application.objects.get(pk=draft.pk))
+    # Issue 17: the budget (and annen finansiering, checked against its sum) keeps its saved value; the rest is saved.
+    for name in ("budsjett", "budsjett_sum", "soknadsbelop", "annen_finansiering"):
+        assert after[name] == before[0][name]
+    assert after["tidsplan"] == "Mars–desember." != before[0]["tidsplan"]
 
 
 def test_a_huge_budget_line_is_a_form_error(client, draft, leader):
@@ -107,7 +128,10 @@ def test_a_huge_budget_line_is_a_form_error(client, draft, leader):
     response = client.post(reverse("grants:application_autosave", args=[draft.pk]), data)
     assert response.status_code == 400
     assert response.json()["errors"]["budsjett-0-belop"] == [TOO_LARGE]
-    assert snapshot_of(draft) == before
+    assert "budsjett" not in response.json()["lagrede_felt"]
+    after = services.snapshot(Application.objects.get(pk=draft.pk))
+    assert after["budsjett"] == before[0]["budsjett"] and after["soknadsbelop"] == before[0]["soknadsbelop"]
+    assert after["tidsplan"] == "Mars–desember." != before[0]["tidsplan"], "the valid fields are saved (issue 17)"
 
 
 def test_staff_amount_fields_carry_the_bound(client, sf, assessed, frame):
@@ -143,16 +167,21 @@ def test_decision_with_an_absurd_report_deadline_is_refused(client, sf, assessed
 
 
 def test_a_sane_report_deadline_is_still_accepted(client, sf, assessed, frame):
+    """Issue 17: a report deadline within five years of the decision is accepted; one within the global date range
+    but further ahead (31.12.2041) is refused with the rule's message."""
     login(client, sf)
-    response = client.post(
-        reverse("grants:decide", args=[assessed.pk]),
-        {
-            "vedtak-utfall": "delvis_innvilget",
-            "vedtak-belop": "300000",
-            "vedtak-begrunnelse": "Delvis.",
-            "vedtak-rapportfrist": "2041-12-31",
-        },
-    )
+    data = {
+        "vedtak-utfall": "delvis_innvilget",
+        "vedtak-belop": "300000",
+        "vedtak-begrunnelse": "Delvis.",
+        "vedtak-rapportfrist": "2041-12-31",
+    }
+    response = client.post(reverse("grants:decide", args=[assessed.pk]), data)
+    assert response.status_code == 400
+    assert "Rapportfristen" in html(response)
+    assert not Decision.objects.exists()
+    latest = timezone.localdate().replace(year=timezone.localdate().year + 5)
+    response = client.post(reverse("grants:decide", args=[assessed.pk]), {**data, "vedtak-rapportfrist": str(latest)})
     assert response.status_code == 302
-    assert Decision.objects.get().rapportfrist == datetime.date(2041, 12, 31)
+    assert Decision.objects.get().rapportfrist == latest
     assert Decision.objects.get().belop == Decimal("300000")

@@ -108,7 +108,13 @@ def test_the_form_refuses_a_lead_not_among_the_applicants(client, leader, rnd, n
     response = client.post(url, draft_post(draft, ansvarlig_soker=askoy.pk))
     assert response.status_code == 200
     assert "Ansvarlig søker må være en av tjenestene som søker." in html(response)
-    assert snapshot_of(draft) == before
+    assert f'<option value="{askoy.pk}" selected>' in html(response), "the choice typed comes back"
+    # Issue 17: the lead (and the applying services it is checked against) keep their saved value; the rest is saved.
+    saved = Application.objects.get(pk=draft.pk)
+    assert saved.ansvarlig_soker == bergen
+    assert sorted(s.pk for s in saved.tjenester.all()) == sorted([bergen.pk, voss.pk])
+    assert saved.maal == "Bedre oppfølging av fosterhjem." != before[0]["maal"]
+    before = snapshot_of(draft)
     # The autosave refuses it the same way, under the field's name.
     response = client.post(
         reverse("grants:application_autosave", args=[draft.pk]), draft_post(draft, ansvarlig_soker=askoy.pk)

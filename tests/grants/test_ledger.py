@@ -6,8 +6,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from grants import ledger, selectors, services
+from grants import ledger, repayments, selectors, services
 from grants.models import ApplicationRound, ApplicationStatus, Award, AwardSource, Decision, RepaymentStatus
 from projects.models import DevelopmentProject
 
@@ -21,11 +22,12 @@ DUE = datetime.date(YEAR + 1, 5, 1)
 
 
 def _claim(sf, decision, belop, status=None):
+    """A claim; paid back in full (one receipt, grants.repayments) or waived as a whole when status says so."""
     claim = services.create_repayment_claim(sf, decision, belop=belop, begrunnelse="Ubrukt", forfall=DUE)
-    if status is not None:
-        claim.status = status
-        claim.betalt_dato = DUE if status == RepaymentStatus.BETALT else None
-        claim.save()
+    if status == RepaymentStatus.BETALT:
+        repayments.register_receipt(sf, claim, dato=timezone.localdate(), belop=belop)
+    elif status == RepaymentStatus.ETTERGITT:
+        repayments.waive_claim(sf, claim, dato=timezone.localdate(), begrunnelse="Ettergitt")
     return claim
 
 
@@ -139,9 +141,9 @@ def test_totals_are_one_query_per_figure(money_trail, django_assert_num_queries)
 
 def test_prefetched_rows_are_summed_without_a_query(money_trail, django_assert_num_queries):
     """A page that lists a decision's appeals, payments, claims and carry-overs reads the sums from those rows."""
-    decision = Decision.objects.prefetch_related("klager", "utbetalinger", "tilbakebetalingskrav", "overforinger").get(
-        pk=money_trail.pk
-    )
+    decision = Decision.objects.prefetch_related(
+        "klager", "utbetalinger", "tilbakebetalingskrav__innbetalinger", "overforinger"
+    ).get(pk=money_trail.pk)
     with django_assert_num_queries(0):
         figures = [
             f(decision)

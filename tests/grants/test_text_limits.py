@@ -43,19 +43,28 @@ def autosave(client, application, **fields):
 
 
 def test_a_4_mb_autosave_is_refused_and_leaves_no_audit_row(client, draft, leader):
-    before = snapshot_of(draft)
-    events = AuditEvent.objects.count()
+    """Issue 17: the over-long field is refused and not saved; the other fields are saved, and their audit row
+    does not hold the refused text."""
+    before = services.snapshot(Application.objects.get(pk=draft.pk))
+    first_new = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     response = autosave(login(client, leader), draft, maal=FOUR_MB)
     assert response.status_code == 400
     [message] = response.json()["errors"]["maal"]
     assert message.startswith(TOO_LONG_MESSAGE)
-    assert snapshot_of(draft) == before
-    assert AuditEvent.objects.count() == events
+    assert "maal" not in response.json()["lagrede_felt"]
+    after = services.snapshot(Application.objects.get(pk=draft.pk))
+    assert after["maal"] == before["maal"]
+    assert after["tidsplan"] == "Mars–desember." != before["tidsplan"]
+    new_events = AuditEvent.objects.filter(id__gt=first_new)
+    assert new_events.exists() and not any(
+        "maal" in e.endringer or "AAAAAAAAAA" in json.dumps(e.endringer) for e in new_events
+    )
     assert largest_audit_row() <= limits.AUDIT_TOTAL
 
 
 def test_an_over_long_text_in_the_form_gets_a_norwegian_message_and_saves_nothing(client, draft, leader):
-    before = snapshot_of(draft)
+    before = services.snapshot(Application.objects.get(pk=draft.pk))
+    first_new = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     page = login(client, leader).post(
         reverse("grants:application_edit", args=[draft.pk]), draft_post(draft, aktiviteter="x" * (limits.LONG_TEXT + 1))
     )
@@ -67,7 +76,13 @@ def test_an_over_long_text_in_the_form_gets_a_norwegian_message_and_saves_nothin
     assert f'data-maxlength="{limits.LONG_TEXT}"' in textarea and " maxlength=" not in textarea
     assert "Høyst 20\u00a0000 tegn." in html(page)
     assert "x" * (limits.LONG_TEXT + 1) in html(page)
-    assert snapshot_of(draft) == before
+    # Issue 17: the over-long field keeps its saved value (and is not audited); the valid fields are saved.
+    after = services.snapshot(Application.objects.get(pk=draft.pk))
+    assert after["aktiviteter"] == before["aktiviteter"]
+    assert after["tidsplan"] == "Mars–desember." != before["tidsplan"]
+    new_events = AuditEvent.objects.filter(id__gt=first_new)
+    assert new_events.exists()
+    assert not any("aktiviteter" in e.endringer or "xxxxxxxxxx" in json.dumps(e.endringer) for e in new_events)
 
 
 def test_the_service_refuses_an_over_long_text_without_the_form(draft, leader):

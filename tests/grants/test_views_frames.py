@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grants import services
-from grants.models import Frame, RepaymentStatus
+from grants import repayments, services
+from grants.models import Frame
 
 from .conftest import YEAR, make_submitted, set_frame
 from .test_views_applicant import decided, html, login
@@ -68,7 +68,10 @@ def test_bufdir_sets_and_adjusts_a_frame(client, bufdir, vestland):
     assert prefilled.context["form"].initial["belop"] == "1200000"
 
 
-@pytest.mark.parametrize("amount,message", [("abc", "må være et beløp i kroner"), ("-5", "kan ikke være negativt")])
+@pytest.mark.parametrize(
+    "amount,message",
+    [("abc", "Skriv beløpet med sifre"), ("-5", "kan ikke være negativt"), ("100000,50", "Skriv hele kroner")],
+)
 def test_bad_frame_amount_is_refused_in_norwegian(client, bufdir, vestland, amount, message):
     data = {"embete": vestland.pk, "aar": YEAR, "kategori": "fosterhjem", "belop": amount}
     response = login(client, bufdir).post(reverse("grants:frame_set"), data)
@@ -86,8 +89,7 @@ def test_frames_page_figures(client, bufdir, sf, leader, rnd, network, bergen, v
     claim = services.create_repayment_claim(
         sf, decision, belop="50000", begrunnelse="Ubrukt", forfall=datetime.date(2027, 4, 1)
     )
-    claim.status, claim.betalt_dato = RepaymentStatus.BETALT, datetime.date(2027, 3, 1)
-    claim.save()
+    repayments.register_receipt(sf, claim, dato=datetime.date(2026, 2, 2), belop="50000")  # paid back
     response = login(client, bufdir).get(reverse("grants:frames"), {"aar": YEAR})
     row = next(r for r in response.context["rows"] if r["embete"] == vestland and r["kategori"] == "fosterhjem")
     assert row["ramme"] == Decimal("2000000")

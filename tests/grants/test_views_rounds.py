@@ -67,7 +67,7 @@ def test_round_form_errors_are_norwegian(client, sf, g2021):
     )
     assert response.status_code == 200
     text = html(response)
-    assert "må være et beløp i kroner" in text
+    assert "Skriv beløpet med sifre" in text
     assert "feiloppsummering" in text
     assert not ApplicationRound.objects.exists()
     response = client.post(reverse("grants:round_create"), round_post(g2021, frist="2026-02-01"))

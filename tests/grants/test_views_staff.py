@@ -350,14 +350,22 @@ def test_payment_repayment_and_refusals(client, sf, decided):
     too_much = client.post(pay, {"utb-dato": "2026-02-10", "utb-belop": "400000", "utb-kontonummer": ACCOUNT})
     assert "Utbetalingen ville overstige tildelt beløp" in html(too_much)
     assert not Payment.objects.exists()
-    ok = client.post(pay, {"utb-dato": "2026-02-10", "utb-belop": "300 000", "utb-kontonummer": "1503.12.34562"})
+    payment = {"utb-dato": "2026-02-10", "utb-belop": "300 000", "utb-kontonummer": "1503.12.34562"}
+    confirm = client.post(pay, payment)  # first the confirmation (grants.views_repayments), nothing is paid yet
+    assert confirm.status_code == 200 and "Bekreft utbetalingen" in html(confirm)
+    assert not Payment.objects.exists()
+    ok = client.post(pay, {**payment, "bekreft": "1"})
     assert ok.status_code == 302
     assert Payment.objects.get().kontonummer == ACCOUNT
     claim = reverse("grants:repayment_claim", args=[decided.pk])
     over = client.post(claim, {"krav-belop": "400000", "krav-forfall": "2027-04-01", "krav-begrunnelse": "Ubrukt."})
     assert over.status_code == 400
     assert "Kravet kan ikke være større enn det som er utbetalt" in html(over)
-    ok = client.post(claim, {"krav-belop": "40000", "krav-forfall": "2027-04-01", "krav-begrunnelse": "Ubrukt."})
+    data = {"krav-belop": "40000", "krav-forfall": "2027-04-01", "krav-begrunnelse": "Ubrukt."}
+    confirm = client.post(claim, data)  # first the confirmation (grants.views_repayments), nothing is made yet
+    assert confirm.status_code == 200 and "Bekreft og send kravet" in html(confirm)
+    assert not RepaymentClaim.objects.exists()
+    ok = client.post(claim, {**data, "bekreft": "1"})
     assert ok.status_code == 302
     assert RepaymentClaim.objects.get().belop == Decimal("40000")
 
@@ -380,14 +388,15 @@ def test_leader_appeals_and_staff_resolve(client, sf, leader, colleague, decided
     login(client, sf)
     page = html(client.get(detail))
     assert f'name="klage-{appeal.pk}-utfall"' in page
-    response = client.post(
-        reverse("grants:resolve_appeal", args=[appeal.pk]),
-        {
-            f"klage-{appeal.pk}-utfall": "medhold",
-            f"klage-{appeal.pk}-nytt_belop": str(APPLIED),
-            f"klage-{appeal.pk}-begrunnelse": "Rammen har rom.",
-        },
-    )
+    data = {
+        f"klage-{appeal.pk}-utfall": "medhold",
+        f"klage-{appeal.pk}-nytt_belop": str(APPLIED),
+        f"klage-{appeal.pk}-begrunnelse": "Rammen har rom.",
+    }
+    confirm = client.post(reverse("grants:resolve_appeal", args=[appeal.pk]), data)  # first the confirmation
+    assert confirm.status_code == 200 and "Bekreft og send brevet" in html(confirm)
+    assert Appeal.objects.get().utfall == ""
+    response = client.post(reverse("grants:resolve_appeal", args=[appeal.pk]), {**data, "bekreft": "ja"})
     assert response.status_code == 302
     appeal.refresh_from_db()
     assert appeal.utfall == "medhold" and appeal.nytt_belop == APPLIED
@@ -525,7 +534,7 @@ def test_carry_over_form_shown_only_when_the_round_allows_it(client, sf, decided
     login(client, sf)
     detail = reverse("grants:application_detail", args=[decided.pk])
     pay = reverse("grants:register_payment", args=[decided.pk])
-    client.post(pay, {"utb-dato": "2026-02-10", "utb-belop": "300000", "utb-kontonummer": ACCOUNT})
+    client.post(pay, {"utb-dato": "2026-02-10", "utb-belop": "300000", "utb-kontonummer": ACCOUNT, "bekreft": "1"})
     assert 'name="overforing-belop"' not in html(client.get(detail))
     refused_ = client.post(
         reverse("grants:carry_over", args=[decided.pk]), {"overforing-belop": "1000", "overforing-begrunnelse": "x"}

@@ -2,6 +2,7 @@
 it: every state pair is checked, both in the table and through the service layer."""
 
 import ast
+import datetime
 import itertools
 import pathlib
 
@@ -12,7 +13,7 @@ from django.db import transaction
 
 from accounts.permissions import _REGISTRY, has_permission
 from audit.models import AuditEvent
-from grants import services, workflow
+from grants import information, services, workflow
 from grants.models import Application, ApplicationStatus, Decision
 from tests import factories
 
@@ -28,12 +29,18 @@ ALLOWED = {
     (S.UTKAST, S.TRUKKET): "grants.withdraw",
     (S.SENDT_INN, S.UNDER_BEHANDLING): "grants.assess",
     (S.SENDT_INN, S.TRUKKET): "grants.withdraw",
+    (S.SENDT_INN, S.VENTER_OPPLYSNINGER): "grants.request_information",
     (S.UNDER_BEHANDLING, S.INNVILGET): "grants.decide",
     (S.UNDER_BEHANDLING, S.DELVIS_INNVILGET): "grants.decide",
     (S.UNDER_BEHANDLING, S.AVSLATT): "grants.decide",
+    (S.UNDER_BEHANDLING, S.VENTER_OPPLYSNINGER): "grants.request_information",
     (S.UNDER_BEHANDLING, S.TRUKKET): "grants.withdraw",
+    # sent back for information (grants.information): the applicants answer and resubmit, or withdraw
+    (S.VENTER_OPPLYSNINGER, S.UNDER_BEHANDLING): "grants.submit",
+    (S.VENTER_OPPLYSNINGER, S.TRUKKET): "grants.withdraw",
 }
 PAIRS = list(itertools.product(STATES, STATES))
+ANSWER_BY = datetime.date(2026, 2, 20)  # a deadline for an answer, in the fixtures' February 2026
 
 
 def label(status) -> str:
@@ -49,6 +56,15 @@ def force_status(application: Application, status: str, with_reference: bool | N
     Application.objects.filter(pk=application.pk).update(status=status, referanse=referanse)
     application.refresh_from_db()
     return application
+
+
+@pytest.fixture
+def draft(draft):
+    """The status machine alone: the draft's project counts as registered before the draft, so withdrawing it
+    gives «trukket» (a draft that registered its project is deleted with it: tests/grants/test_round_rules.py)."""
+    Application.objects.filter(pk=draft.pk).update(nytt_prosjekt=False)
+    draft.refresh_from_db()
+    return draft
 
 
 # --- the table --------------------------------------------------------------------------------
@@ -78,7 +94,14 @@ def test_every_action_in_the_table_is_a_registered_permission():
 
 def test_next_states():
     assert workflow.next_states(S.UTKAST) == [S.SENDT_INN, S.TRUKKET]
-    assert workflow.next_states(S.UNDER_BEHANDLING) == [S.INNVILGET, S.DELVIS_INNVILGET, S.AVSLATT, S.TRUKKET]
+    assert workflow.next_states(S.UNDER_BEHANDLING) == [
+        S.INNVILGET,
+        S.DELVIS_INNVILGET,
+        S.AVSLATT,
+        S.VENTER_OPPLYSNINGER,
+        S.TRUKKET,
+    ]
+    assert workflow.next_states(S.VENTER_OPPLYSNINGER) == [S.UNDER_BEHANDLING, S.TRUKKET]
     for final in (S.INNVILGET, S.DELVIS_INNVILGET, S.AVSLATT, S.TRUKKET):
         assert workflow.next_states(final) == []
     assert workflow.next_states("finnes_ikke") == []
@@ -214,6 +237,10 @@ def test_only_a_leader_of_an_applying_service_withdraws(colleague, sf, sogndal_l
 
 def move(user, application: Application, target: str, case_officer):
     """The public service that makes the move to `target`."""
+    if target == S.VENTER_OPPLYSNINGER:
+        return information.request_information(user, application, melding="Send budsjettet.", frist=ANSWER_BY)
+    if target == S.UNDER_BEHANDLING and application.status == S.VENTER_OPPLYSNINGER:
+        return information.resubmit(user, application, svar="Budsjettet er rettet.")
     if target == S.SENDT_INN:
         return services.submit(user, application)
     if target == S.TRUKKET:
@@ -265,7 +292,10 @@ def test_each_move_needs_the_permission_the_table_names(current, target, action,
 def test_a_move_not_in_the_table_is_refused_even_with_the_permission(current, target, users, sf, draft, frame):
     services.declare_impartiality(sf, draft, ugild=False)
     application = force_status(draft, current)
-    (action,) = workflow.actions_for(current, target)
+    actions = workflow.actions_for(current, target)
+    # Into «under behandling» there are two moves (assigning a case officer, the applicants' answer): take the
+    # permission of the service that `move` calls.
+    (action,) = ({"grants.assess"} & actions) or actions if target == S.UNDER_BEHANDLING else actions
     holder = next(u for u in users if has_permission(u, action, application))
     with refused(ValidationError, application):
         move(holder, application, target, sf)
@@ -293,7 +323,7 @@ def test_available_moves_follow_table_and_permission(leader, colleague, sf, draf
     assert workflow.available(colleague, draft) == [S.SENDT_INN]
     assert workflow.available(sf, draft) == []
     submitted = force_status(draft, S.SENDT_INN)
-    assert workflow.available(sf, submitted) == [S.UNDER_BEHANDLING]
+    assert workflow.available(sf, submitted) == [S.UNDER_BEHANDLING, S.VENTER_OPPLYSNINGER]
     assert workflow.available(leader, submitted) == [S.TRUKKET]
 
 

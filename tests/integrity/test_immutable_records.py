@@ -11,16 +11,18 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.checks import run_checks
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from audit import immutability
 from audit.immutability import ImmutableRecordError
 from followup.models import ProgressReport, ReportReview, ReportSpending, ReportStatus, ReportVersion
 from followup.services import reports as report_services
+from grants import appeals as grant_appeals
 from grants import ledger
 from grants import services as grant_services
 from grants import tasks as grant_tasks
 from grants.models import Appeal, ApplicationVersion, Decision
+from grants.tasks_appeals import deliver_appeal_letter
 
 from .conftest import IMMUTABLE, bypass, changed, fill, raw, refused_by_database, stored
 
@@ -166,10 +168,22 @@ def test_an_open_appeal_as_filed_cannot_change(awarded, leader):
     assert stored(appeal, "begrunnelse") == "Vi trenger hele beløpet."
 
 
-def test_a_resolved_appeal_cannot_change_or_be_deleted(awarded, leader, sf):
+def test_a_resolved_appeal_cannot_change_or_be_deleted(awarded, leader, sf, bufdir):
+    """Forwarded to Bufdir, decided there, both letters attached (each set once): nothing more may change."""
     appeal = grant_services.file_appeal(leader, awarded, "Vi trenger hele beløpet.")
     appeal = grant_services.resolve_appeal(sf, appeal, utfall="ikke_medhold", begrunnelse="Rammen er brukt.")
-    assert_every_column_refused(appeal)
+    grant_appeals.decide_forwarded_appeal(bufdir, appeal, utfall="stadfestet", begrunnelse="Riktig vurdert.")
+    deliver_appeal_letter(appeal.pk, "statsforvalter")
+    deliver_appeal_letter(appeal.pk, "bufdir")
+    appeal.refresh_from_db()
+    assert appeal.brev and appeal.bufdir_brev
+    # bufdir_belop is empty on a confirmed appeal; the constraint appeal_bufdir_amount_only_when_changed refuses it.
+    assert_every_column_refused(appeal, skip=("bufdir_belop",))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appeal.objects.filter(pk=appeal.pk).update(bufdir_belop=Decimal("1"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bypass(Appeal).filter(pk=appeal.pk).update(bufdir_belop=Decimal("1"))
+    assert stored(appeal, "bufdir_belop") is None
     assert_delete_refused(appeal)
 
 

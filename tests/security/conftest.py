@@ -29,8 +29,10 @@ from accounts import services as account_services
 from accounts.models import Role
 from api import services as api_services
 from followup.models import ReportingRequirement, ReportKind
+from followup.services import changes as change_services
 from followup.services import duty as duty_services
 from followup.services import reports as report_services
+from grants import information as grant_information
 from grants import services as grant_services
 from networks import services as network_services
 from networks.models import LearningNetwork, Membership, MembershipStatus, NetworkStatus, PersonRole
@@ -126,11 +128,21 @@ def build_world() -> SimpleNamespace:
     draft_round = make_round(sf, g2021, publish=False, aar=2027, tittel="Utlysning under arbeid")
     set_frame(bufdir, vestland, "2000000")
     app_draft = make_draft(leader, rnd, network, navn="Utkast i Bergen", tjenester=[bergen, voss])
+    draft_attachment = grant_services.add_attachment(
+        leader, app_draft, tittel="Skisse", fil=upload("skisse.pdf", PDF_BYTES, "application/pdf")
+    )
     app_review = make_assessed(
         sf,
         grant_services.submit(
             leader, make_draft(leader, rnd, network, navn="Til behandling", tjenester=[bergen, voss])
         ),
+    )
+    # sent back to the applicants for more information (grants.information)
+    app_waiting = grant_services.submit(
+        leader, make_draft(leader, rnd, network, navn="Venter på opplysninger", tjenester=[bergen, voss])
+    )
+    grant_information.request_information(
+        sf, app_waiting, melding="Send et oppdatert budsjett.", frist=datetime.date(2026, 2, 20)
     )
     decided = make_draft(leader, rnd, network, navn="Fosterhjem i fellesskap", tjenester=[bergen, voss])
     attachment = grant_services.add_attachment(
@@ -140,7 +152,13 @@ def build_world() -> SimpleNamespace:
     decision = award(sf, make_assessed(sf, decided))
     decision.brev.save("vedtak-matrise.pdf", ContentFile(PDF_BYTES), save=True)
     appeal = grant_services.file_appeal(leader, decision, "Vi mener beløpet er for lavt.")
+    appeal.brev.save("klage-matrise.pdf", ContentFile(PDF_BYTES), save=True)  # a letter on the appeal (set once)
     app_decided = decision.soknad
+    # a repayment claim on the award (paid out in full by award()), with its letter (grants.repayments)
+    claim = grant_services.create_repayment_claim(
+        sf, decision, belop="500", begrunnelse="Ubrukt.", forfall=datetime.date(2026, 6, 1), kontonummer="76940512057"
+    )
+    claim.brev.save("krav-matrise.pdf", ContentFile(PDF_BYTES), save=True)
 
     # --- projects: the awarded project P (Bergen, Voss; RKBU partner; a contact; an output with a file) and a
     # second project listed in the knowledge bank
@@ -177,6 +195,10 @@ def build_world() -> SimpleNamespace:
     postponement = duty_services.request_postponement(
         leader, final_krav, final_krav.frist + datetime.timedelta(days=60), "Prosjektet er forsinket."
     )
+    # --- a change notice (endringsmelding) waiting for the statsforvalter
+    change_notice = change_services.send_notice(
+        leader, app_decided, type="ubrukt", beskrivelse="Samlingene ble billigere.", forventet_ubrukt="1000"
+    )
 
     # --- annual report, invitation, API key, historical allocation import
     annual = annual_services.create_report(sf, vestland, 2025)
@@ -211,10 +233,13 @@ def build_world() -> SimpleNamespace:
         draft_round=draft_round,
         app_draft=app_draft,
         app_review=app_review,
+        app_waiting=app_waiting,
         app_decided=app_decided,
         attachment=attachment,
+        draft_attachment=draft_attachment,
         decision=decision,
         appeal=appeal,
+        claim=claim,
         project=project,
         project_service=project_service,
         contact=contact,
@@ -226,6 +251,7 @@ def build_world() -> SimpleNamespace:
         submitted_report=submitted_report,
         draft_report=draft_report,
         postponement=postponement,
+        change_notice=change_notice,
         annual=annual,
         invitation=invitation,
         invitation_token=invitation_token,

@@ -98,7 +98,7 @@ def test_bad_amount_is_shown_on_the_field_and_nothing_saved(client, leader, requ
     report = ProgressReport.objects.get(krav=requirement)
     response = client.post(edit_url(requirement), form_post(report, brukt_stilling="-10", aktiviteter="Nytt"))
     assert response.status_code == 200
-    assert "Brukt på «Prosjektstilling/lønn» kan ikke være negativt." in html(response)
+    assert "Beløpet kan ikke være negativt." in html(response)
     assert 'href="#id_brukt_stilling"' in html(response)
     report.refresh_from_db()
     assert report.aktiviteter == ""
@@ -185,7 +185,10 @@ def test_return_and_approve_through_the_review_page(client, leader, requirement,
     detail = reverse("projects:report_detail", args=[report.pk])
     page = html(login(client, sf).get(detail))
     assert "Endringer fra versjon 1 til 2" in page and "Rutinen er evaluert." in page
-    response = client.post(url, {"utfall": "godkjent", "kommentar": ""})
+    response = client.post(url, {"utfall": "godkjent", "kommentar": ""})  # first the confirmation (issue 17)
+    assert response.status_code == 200 and "Bekreft godkjenningen" in html(response)
+    assert not RepaymentClaim.objects.exists()
+    response = client.post(url, {"utfall": "godkjent", "kommentar": "", "bekreftet": "1"})
     assert response.status_code == 302
     claim = RepaymentClaim.objects.get()
     assert claim.belop == Decimal("70000")  # paid 350 000, spent 280 000

@@ -43,8 +43,8 @@ BAD_DATE = "Oppgi en gyldig dato."
 DATE_RANGE = "Datoen må være mellom 01.01.2000 og 31.12."
 TOO_LARGE = "er for stort. Det største beløpet Læringsnett kan lagre, er 999\u00a0999\u00a0999\u00a0999\u00a0kr."
 NEGATIVE = "kan ikke være negativt."
-DECIMALS = "kan ha høyst to desimaler (øre)."
-NOT_AMOUNT = "må være et beløp i kroner"
+DECIMALS = "hele kroner, uten øre."  # issue 17: whole kroner everywhere (common.money.parse_kroner)
+NOT_AMOUNT = "beløpet med sifre, for eksempel"
 NOT_WHOLE = "er ikke et tall i hele kroner."
 AMOUNT_LENGTH = "Sørg for at denne verdien har 30 eller færre tegn"
 
@@ -376,9 +376,9 @@ NUMBERS = [
     _h(
         "tall",
         "largest",
-        "999999999999.99",
+        "999999999999",
         "lagret: det største beløpet",
-        stored={BUDGET: Decimal("999999999999.99"), IMPORT: Decimal("999999999999.99")},
+        stored={BUDGET: Decimal("999999999999"), IMPORT: Decimal("999999999999")},
     ),
     _h("tall", "negative", "-1", "avvist: negativt", refused={BUDGET: NEGATIVE, IMPORT: NEGATIVE}),
     _h(
@@ -396,18 +396,24 @@ NUMBERS = [
         "tall",
         "comma-decimal",
         "1,5",
-        "lagret som 1,50",
-        stored={BUDGET: Decimal("1.5"), IMPORT: Decimal("1.5")},
+        "avvist: hele kroner",
+        refused={BUDGET: DECIMALS, IMPORT: DECIMALS},
     ),
     _h(
         "tall",
         "spaced-decimal",
         "1 000,50",
-        "lagret som 1 000,50",
-        stored={BUDGET: Decimal("1000.50"), IMPORT: Decimal("1000.50")},
+        "avvist: hele kroner",
+        refused={BUDGET: DECIMALS, IMPORT: DECIMALS},
     ),
-    _h("tall", "three-decimals", "1.005", "avvist: høyst to desimaler", refused={BUDGET: DECIMALS, IMPORT: DECIMALS}),
-    _h("tall", "tiny", "1e-7", "avvist: høyst to desimaler", refused={BUDGET: DECIMALS, IMPORT: DECIMALS}),
+    _h(
+        "tall",
+        "thousands-dot",
+        "1.005",
+        "lagret som 1 005 (punktum skiller tusener)",
+        stored={BUDGET: Decimal("1005"), IMPORT: Decimal("1005")},
+    ),
+    _h("tall", "tiny", "1e-7", "avvist: ikke et beløp", refused={BUDGET: NOT_AMOUNT, IMPORT: NOT_AMOUNT}),
     _h(
         "tall",
         "exponent-overflow",
@@ -420,8 +426,8 @@ NUMBERS = [
         "tall",
         "thousands-commas",
         "12,345,678",
-        "avvist: ikke et tall",
-        refused={BUDGET: NOT_AMOUNT, IMPORT: NOT_WHOLE},
+        "lagret som 12 345 678 (komma skiller tusener)",
+        stored={BUDGET: Decimal("12345678"), IMPORT: Decimal("12345678")},
     ),
     _h("tall", "sql", "' OR 1=1 --", "avvist: ikke et tall", refused={BUDGET: NOT_AMOUNT, IMPORT: NOT_WHOLE}),
     _h(
@@ -442,8 +448,8 @@ NUMBERS = [
         "tall",
         "underscore",
         "1_000",
-        "lagret som 1 000 (Pythons tallsyntaks)",
-        stored={BUDGET: Decimal("1000"), IMPORT: Decimal("1000")},
+        "avvist: ikke et beløp",
+        refused={BUDGET: NOT_AMOUNT, IMPORT: NOT_AMOUNT},
     ),
 ]
 
